@@ -1,0 +1,5 @@
+/** Process entry: runs the CLI with real stdout/stderr and exits with its status. */
+import { main } from './main.js';
+
+const code = await main(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+process.exitCode = code;

@@ -1,0 +1,173 @@
+/**
+ * The faultline command line (Node only): `faultline list`, `faultline run <scenario> …`.
+ * Bad input ends with one line on stderr and exit status 2; a run that deadlocks or whose actors fail exits 1.
+ */
+import { parseArgs } from 'node:util';
+import { findScenario, scenarios } from '../scenarios/index.js';
+import { DistributionError } from '../sim/core/distribution.js';
+import { SimError } from '../sim/core/errors.js';
+import { MemorySink, type TraceRecord, type TraceSink } from '../sim/core/trace.js';
+import { DurationError, parseDuration } from '../sim/core/time.js';
+import { ParamError, parseAssignments } from '../sim/params.js';
+import { runScenario } from '../sim/run-scenario.js';
+import { FAULTLINE_VERSION } from '../sim/version.js';
+import { formatRecord, formatSummary, shellWord } from './format.js';
+import { JsonlFileSink } from './jsonl-sink.js';
+
+/** Input the user can fix: printed as one line, exit status 2. */
+class UsageError extends Error {}
+
+const EXIT_OK = 0;
+const EXIT_RUN_FAILED = 1;
+const EXIT_USAGE = 2;
+/** How many trace lines the human summary prints before it says how many it left out. */
+const LOG_LINES_MAX = 60;
+
+const usage = `usage: faultline <command>
+  faultline list                              the scenarios
+  faultline run <scenario> [options]          run one and summarise it
+    --seed <n|text>      root seed (default 1)
+    --duration <time>    virtual time to run, e.g. 30s (default: the scenario's)
+    --set <key=value>    a scenario parameter (repeatable)
+    --trace <file>       write the whole trace as JSONL
+    --json               print one JSON object instead of the summary`;
+
+export async function main(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'list':
+        if (rest.length > 0) throw new UsageError(`list takes no arguments (got '${rest[0]}')`);
+        for (const s of scenarios) out(`${s.name.padEnd(16)} ${s.description}`);
+        return EXIT_OK;
+      case 'run':
+        return await run(rest, out);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(usage);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      case '--version':
+        out(FAULTLINE_VERSION);
+        return EXIT_OK;
+      default:
+        throw new UsageError(`unknown command '${command}' (commands: list, run)`);
+    }
+  } catch (e) {
+    if (isUserError(e)) {
+      err(`faultline: ${oneLine(e)}`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+async function run(args: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      trace: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError(`run needs a scenario name (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
+  if (positionals.length > 1) throw new UsageError(`run takes one scenario, got '${positionals.join(' ')}'`);
+  const name = positionals[0]!;
+  const scenario = findScenario(name);
+  if (!scenario) throw new UsageError(`unknown scenario '${name}' (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
+  const seed = parseSeed(values.seed ?? '1');
+  if (values.duration !== undefined) parseDuration(values.duration, '--duration');
+  const assignments = parseAssignments(values.set ?? []);
+
+  const sinks: TraceSink[] = [];
+  const log = new MemorySink();
+  if (!values.json) sinks.push(new LogSink(log));
+  if (values.trace !== undefined) {
+    try {
+      sinks.push(new JsonlFileSink(values.trace));
+    } catch (e) {
+      throw new UsageError(`--trace ${values.trace}: ${(e as Error).message}`);
+    }
+  }
+  const { result, sim, params, limitUs } = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks });
+
+  const replay = ['npx', 'faultline', 'run', scenario.name, '--seed', String(seed)];
+  if (values.duration !== undefined) replay.push('--duration', values.duration);
+  for (const [k, v] of Object.entries(assignments)) replay.push('--set', `${k}=${v}`);
+  const replayLine = replay.map(shellWord).join(' ');
+  const metrics = sim.metrics.snapshot();
+  const exit = result.stop === 'deadlock' || result.failures.length > 0 ? EXIT_RUN_FAILED : EXIT_OK;
+
+  if (values.json) {
+    out(
+      JSON.stringify({
+        scenario: scenario.name,
+        seed,
+        params,
+        digest: result.digest,
+        unseed: result.unseed,
+        durationUs: result.endUs,
+        limitUs,
+        events: result.events,
+        records: result.records,
+        stop: result.stop,
+        message: result.message,
+        waiting: result.waiting,
+        failures: result.failures,
+        metrics,
+        trace: values.trace ?? null,
+        replay: replayLine,
+      }),
+    );
+    return exit;
+  }
+  out(`faultline ${FAULTLINE_VERSION} · ${scenario.name} · seed ${seed}`);
+  const shown = log.records.filter((r) => r.kind !== 'header' && r.kind !== 'run.stop');
+  for (const r of shown.slice(0, LOG_LINES_MAX)) out(formatRecord(r));
+  if (shown.length > LOG_LINES_MAX) out(`  … ${shown.length - LOG_LINES_MAX} more records${values.trace ? ` in ${values.trace}` : ' (write them all with --trace run.jsonl)'}`);
+  for (const line of formatSummary(result, metrics, replayLine)) out(line);
+  return exit;
+}
+
+/** Keeps the first records for the log (the summary never needs more). */
+class LogSink implements TraceSink {
+  constructor(private readonly into: MemorySink) {}
+  write(record: TraceRecord, line: string): void {
+    if (this.into.records.length <= LOG_LINES_MAX + 2) this.into.write(record, line);
+    else if (record.kind === 'run.stop') this.into.write(record, line);
+  }
+}
+
+/** '7' is the integer 7; anything else non-empty is a string seed. */
+function parseSeed(text: string): number | string {
+  if (text.length === 0) throw new UsageError('--seed: empty');
+  if (/^-?\d+$/.test(text)) {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n)) throw new UsageError(`--seed: ${text} is too large for an integer seed (quote it as text, e.g. --seed s${text})`);
+    return n;
+  }
+  return text;
+}
+
+function isUserError(e: unknown): e is Error {
+  return (
+    e instanceof UsageError ||
+    e instanceof ParamError ||
+    e instanceof DurationError ||
+    e instanceof DistributionError ||
+    e instanceof SimError ||
+    (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS'))
+  );
+}
+
+/** The first sentence of Node's parseArgs messages is the useful one. */
+function oneLine(e: Error): string {
+  const text = e.message.split('\n')[0]!;
+  return (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') ? text.replace(/\. To specify .*$/, '').replace(/\. Did you .*$/, '') : text;
+}

@@ -1,0 +1,163 @@
+/**
+ * What an actor's code sees: its clock, timers, sleep, randomness, messages and trace. Every call goes
+ * through the incarnation that made the context; once that incarnation has ended, the context is inert
+ * (sleeps never resume, timers are not set, sends are not made), as a crashed process can do nothing.
+ */
+import type { Actor, OwnedTimer } from './actor.js';
+import type { JsonValue } from './canonical.js';
+import { distribution, type Distribution, type DistributionSpec } from './distribution.js';
+import { SimError } from './errors.js';
+import { deliver, type Message } from './mailbox.js';
+import type { RandomStream } from './random.js';
+import type { Metrics } from './metrics.js';
+import type { Timer } from './scheduler.js';
+import type { Simulation } from './simulation.js';
+import { parseDuration, type Duration, type Micros } from './time.js';
+import type { Fields } from './trace.js';
+
+/** Ids a trace record may carry. */
+export interface RecordIds {
+  conn?: string | number;
+  req?: string | number;
+}
+
+export interface SendOptions {
+  /** One-way latency; default: the simulation's `messageLatency`. */
+  latency?: Distribution | DistributionSpec;
+}
+
+/** A promise that never settles: what a dead incarnation's waits become. */
+const never = new Promise<never>(() => {});
+
+export class ActorContext {
+  /** @internal */
+  constructor(
+    private readonly actor: Actor,
+    private readonly incarnation: number,
+    private readonly simulation: Simulation,
+  ) {}
+
+  /** 'host/actor'. */
+  get address(): string {
+    return this.actor.address;
+  }
+  get name(): string {
+    return this.actor.name;
+  }
+  get host(): string {
+    return this.actor.hostName;
+  }
+  /** Current virtual time, microseconds. */
+  get now(): Micros {
+    return this.simulation.now;
+  }
+  /** False once this incarnation has ended (exit, stop, crash, failure). */
+  get alive(): boolean {
+    return this.actor.incarnation === this.incarnation && this.actor.alive;
+  }
+  get metrics(): Metrics {
+    return this.simulation.metrics;
+  }
+
+  /** Resumes after `duration` of virtual time. */
+  sleep(duration: Duration): Promise<void> {
+    if (!this.alive) return never;
+    const delayUs = parseDuration(duration, 'sleep');
+    return new Promise<void>((resolve) => {
+      this.own('sleep', delayUs, null, resolve);
+      this.actor.block();
+    });
+  }
+
+  /** Calls `callback` after `duration`. Cancel with the returned timer's cancel(). */
+  timer(duration: Duration, callback: () => void): Timer<OwnedTimer> | null {
+    if (!this.alive) return null;
+    return this.own('timer', parseDuration(duration, 'timer'), callback, null);
+  }
+
+  /** The next message for this actor, in arrival order. One recv may be pending at a time. */
+  recv(): Promise<Message> {
+    if (!this.alive) return never;
+    const actor = this.actor;
+    const queued = actor.inbox.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (actor.receiver || actor.handler) {
+      throw new SimError('ERR_RECV_BUSY', `${actor.address}: recv() while another recv() or onMessage handler is waiting`);
+    }
+    return new Promise<Message>((resolve) => {
+      actor.receiver = resolve;
+      actor.block();
+    });
+  }
+
+  /** Calls `handler` for each message as it arrives (and now for any already queued). */
+  onMessage(handler: ((m: Message) => void) | null): void {
+    if (!this.alive) return;
+    const actor = this.actor;
+    if (handler && actor.receiver) throw new SimError('ERR_RECV_BUSY', `${actor.address}: onMessage() while a recv() is pending`);
+    actor.handler = handler;
+    while (handler && actor.handler === handler && actor.alive && actor.inbox.length > 0) deliver(actor, actor.inbox.shift()!);
+    actor.endIfNothingLeft();
+  }
+
+  /** Sends `payload` to the actor at `to` ('host/actor'); it arrives after the latency, if that actor is alive then. */
+  send(to: string, payload: JsonValue, options: SendOptions = {}): void {
+    if (!this.alive) return;
+    this.simulation.sendMessage(this.actor, to, payload, options.latency);
+  }
+
+  /** A named random stream private to this actor (its name is prefixed with the actor's address). */
+  random(name: string): RandomStream {
+    return this.simulation.random.stream(`${this.actor.address}/${name}`);
+  }
+
+  /** One sample of a distribution from this actor's stream `streamName`. */
+  sample(dist: Distribution | DistributionSpec, streamName: string): Micros {
+    const d = isDistribution(dist) ? dist : distribution(dist);
+    return d.sample(this.random(streamName));
+  }
+
+  /** Writes a trace record stamped with now, this host and this actor. */
+  trace(kind: string, fields?: Fields, ids?: RecordIds): void {
+    if (!this.alive) return;
+    this.simulation.trace.write({ t: this.simulation.now, kind, host: this.actor.hostName, actor: this.actor.name, conn: ids?.conn, req: ids?.req, fields });
+  }
+
+  /** Runs `hook` when the actor is stopped gracefully (not on crash). */
+  onStop(hook: () => void): void {
+    if (this.alive) this.actor.stopHooks.push(hook);
+  }
+
+  /** Ends this actor now. */
+  exit(): void {
+    if (this.alive) this.actor.end('exited', 'actor.exit');
+  }
+
+  private own(kind: 'sleep' | 'timer', delayUs: Micros, callback: (() => void) | null, resolve: (() => void) | null): Timer<OwnedTimer> {
+    const owned: OwnedTimer = { actor: this.actor, kind, callback, resolve, timer: null };
+    const timer = this.simulation.scheduler.after(delayUs, fireOwned, owned);
+    owned.timer = timer;
+    this.actor.timers.add(timer);
+    return timer;
+  }
+}
+
+function fireOwned(owned: OwnedTimer): void {
+  const actor = owned.actor;
+  actor.timers.delete(owned.timer!);
+  if (owned.resolve) {
+    actor.wake();
+    owned.resolve();
+    return;
+  }
+  try {
+    owned.callback!();
+  } catch (err) {
+    actor.fail(err);
+  }
+  actor.endIfNothingLeft();
+}
+
+function isDistribution(d: Distribution | DistributionSpec): d is Distribution {
+  return typeof d === 'object' && d !== null && typeof (d as Distribution).sample === 'function';
+}

@@ -1,0 +1,19 @@
+/**
+ * Errors the simulator throws at its users: each has a code and a one-line message that names the field
+ * or the actor at fault, so the CLI can print it as is.
+ */
+export class SimError extends Error {
+  override name = 'SimError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value's one-line description for error messages. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`.split('\n')[0]!;
+  return String(err).split('\n')[0]!;
+}

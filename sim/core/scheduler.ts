@@ -1,0 +1,109 @@
+/**
+ * The virtual clock and its event queue: timers due at integer microseconds, fired in (time, sequence) order.
+ * It knows nothing of actors or networks; whoever schedules passes a callback and an argument.
+ */
+import { TimeHeap } from './heap.js';
+import type { Micros } from './time.js';
+
+/** A scheduled callback. Cancel it with `cancel()`; a canceled timer never fires. */
+export class Timer<A = unknown> {
+  /** @internal */ seq: number;
+  /** @internal */ fn: ((arg: A) => void) | null;
+  /** @internal */ arg: A;
+  /** @internal */ private readonly scheduler: Scheduler;
+  /** Virtual time at which it fires, in microseconds. */
+  at: Micros;
+
+  /** @internal */
+  constructor(scheduler: Scheduler, at: Micros, seq: number, fn: (arg: A) => void, arg: A) {
+    this.scheduler = scheduler;
+    this.at = at;
+    this.seq = seq;
+    this.fn = fn;
+    this.arg = arg;
+  }
+
+  /** True until it fires or is canceled. */
+  get pending(): boolean {
+    return this.fn !== null;
+  }
+
+  cancel(): void {
+    if (this.fn === null) return;
+    this.fn = null;
+    this.scheduler.pendingCount--;
+  }
+}
+
+export class Scheduler {
+  /** Current virtual time in microseconds. Only moves forward. */
+  now: Micros = 0;
+  /** Timers scheduled and neither fired nor canceled. */
+  pendingCount = 0;
+  /** Timers fired so far. */
+  firedCount = 0;
+  private seq = 0;
+  // Canceled timers stay in the heap until they reach the top (lazy deletion): cheaper than a decrease-key index.
+  private readonly heap = new TimeHeap<Timer<any>>();
+
+  /** Runs `fn(arg)` after `delayUs` microseconds (0 = later at the same time, after everything already due then). */
+  after<A>(delayUs: Micros, fn: (arg: A) => void, arg: A): Timer<A> {
+    return this.at(this.now + delayUs, fn, arg);
+  }
+
+  /** Runs `fn(arg)` at virtual time `atUs` (not before now). */
+  at<A>(atUs: Micros, fn: (arg: A) => void, arg: A): Timer<A> {
+    if (!(atUs >= this.now) || !Number.isSafeInteger(atUs)) {
+      throw new RangeError(
+        Number.isSafeInteger(atUs)
+          ? `timer at ${atUs} µs is before now (${this.now} µs): time never goes backwards`
+          : `timer time ${atUs} is not an integer number of microseconds`,
+      );
+    }
+    const timer = new Timer<A>(this, atUs, this.seq++, fn, arg);
+    this.heap.push(timer);
+    this.pendingCount++;
+    return timer;
+  }
+
+  /** Time of the next pending timer, or undefined when none is pending. */
+  nextAt(): Micros | undefined {
+    this.dropCanceled();
+    return this.heap.peek()?.at;
+  }
+
+  /**
+   * Fires the next pending timer if it is due at or before `limitUs`, advancing the clock to it.
+   * Returns false (clock untouched) when no timer is due by then.
+   */
+  fireNext(limitUs: Micros): boolean {
+    const heap = this.heap;
+    for (;;) {
+      const top = heap.peek();
+      if (top === undefined || top.at > limitUs) return false;
+      heap.pop();
+      const fn = top.fn;
+      if (fn === null) continue;
+      top.fn = null;
+      this.pendingCount--;
+      this.firedCount++;
+      this.now = top.at;
+      fn(top.arg);
+      return true;
+    }
+  }
+
+  /** Moves the clock to `atUs` without firing anything (a run that ends at `until` ends there). */
+  advanceTo(atUs: Micros): void {
+    if (atUs > this.now) this.now = atUs;
+  }
+
+  private dropCanceled(): void {
+    const heap = this.heap;
+    let top = heap.peek();
+    while (top !== undefined && top.fn === null) {
+      heap.pop();
+      top = heap.peek();
+    }
+  }
+}

@@ -1,0 +1,321 @@
+/**
+ * One simulated world: the clock and its queue, randomness, trace, metrics, hosts and their actors, and the
+ * run loop that drives them. Everything that happens in a run happens inside `run()`, at virtual times.
+ */
+import { FAULTLINE_VERSION } from '../version.js';
+import type { Actor, ActorState } from './actor.js';
+import type { JsonValue } from './canonical.js';
+import { ActorContext } from './context.js';
+import { distribution, fdbLatency, type Distribution, type DistributionSpec } from './distribution.js';
+import { SimError } from './errors.js';
+import { Host } from './host.js';
+import { deliver, type Message } from './mailbox.js';
+import { Metrics } from './metrics.js';
+import { Randomness, type Seed } from './random.js';
+import { Scheduler, type Timer } from './scheduler.js';
+import { yieldToHost } from './settle.js';
+import { formatTimestamp, parseDuration, type Duration, type Micros } from './time.js';
+import { Trace, type TraceSink } from './trace.js';
+
+export interface SimulationOptions {
+  /** Root seed: every random draw in the run derives from it. */
+  seed: Seed;
+  /** Scenario name, for the trace header. */
+  scenario?: string;
+  /** Scenario parameters, for the trace header. */
+  params?: JsonValue;
+  /** Fault schedule, for the trace header. */
+  faults?: JsonValue;
+  /** Where trace records go (they are always digested). */
+  sinks?: TraceSink[];
+  /** Default one-way latency of in-core messages. Default: FoundationDB's shape (fdbLatency). */
+  messageLatency?: DistributionSpec;
+}
+
+export interface RunOptions {
+  /** Virtual time to stop at (absolute); events due at exactly this time still fire. Default: no limit. */
+  until?: Duration;
+  /** Stop after firing this many events in this call. Default: no limit. */
+  maxEvents?: number;
+}
+
+/**
+ * Why a run stopped. idle: nothing can happen any more and no actor but daemons waits; deadlock: nothing can
+ * happen any more yet a non-daemon actor still waits; until / maxEvents: the limit was reached.
+ */
+export type StopReason = 'idle' | 'deadlock' | 'until' | 'maxEvents';
+
+export interface ActorWait {
+  actor: string;
+  daemon: boolean;
+  on: string[];
+}
+
+export interface ActorFailure {
+  actor: string;
+  atUs: Micros;
+  error: string;
+}
+
+export interface RunResult {
+  scenario: string;
+  seed: Seed;
+  stop: StopReason;
+  /** One line saying why it stopped (names the waiting actors on a deadlock). */
+  message: string;
+  /** Virtual time at the end, microseconds. */
+  endUs: Micros;
+  /** Events fired since the simulation was made. */
+  events: number;
+  /** Trace records written, header included. */
+  records: number;
+  /** 64-bit FNV-1a of the trace's JSONL lines, 16 hex digits. */
+  digest: string;
+  /** The final draw from the root stream (see Randomness.unseed), 16 hex digits. */
+  unseed: string;
+  /** Actors still alive at the end and what each waits on. */
+  waiting: ActorWait[];
+  /** Actors that ended with an exception. */
+  failures: ActorFailure[];
+}
+
+/** How many microtask turns the run loop gives a resumed async actor before it yields to the host loop. */
+const MICROTASK_TURNS = 64;
+
+export class Simulation {
+  readonly scheduler = new Scheduler();
+  readonly random: Randomness;
+  readonly trace: Trace;
+  readonly metrics: Metrics;
+  readonly scenario: string;
+  /** @internal Async actors resumed whose continuation has not yet blocked again or finished. */
+  runningActors = 0;
+  private readonly hosts = new Map<string, Host>();
+  private readonly actors = new Map<string, Actor>();
+  private readonly failures: ActorFailure[] = [];
+  private readonly endListeners: ((actor: Actor, state: ActorState) => void)[] = [];
+  private readonly messageLatency: Distribution;
+  private messageSeq = 0;
+  private running = false;
+
+  constructor(options: SimulationOptions) {
+    this.random = new Randomness(options.seed);
+    this.scenario = options.scenario ?? 'custom';
+    this.trace = new Trace(options.sinks);
+    this.metrics = new Metrics(() => this.scheduler.now);
+    this.messageLatency = distribution(options.messageLatency ?? fdbLatency, 'messageLatency');
+    this.trace.write({
+      t: 0,
+      kind: 'header',
+      fields: {
+        faultline: FAULTLINE_VERSION,
+        seed: options.seed,
+        scenario: this.scenario,
+        params: options.params ?? {},
+        faults: options.faults ?? [],
+      },
+    });
+  }
+
+  /** Current virtual time, microseconds. */
+  get now(): Micros {
+    return this.scheduler.now;
+  }
+
+  /** The host of this name, made on first use. */
+  host(name: string): Host {
+    let h = this.hosts.get(name);
+    if (h === undefined) {
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new SimError('ERR_NAME', `host name '${name}': use letters, digits, '_', '.', '-'`);
+      h = new Host(this, name);
+      this.hosts.set(name, h);
+      this.trace.write({ t: this.now, kind: 'host.add', host: name });
+    }
+    return h;
+  }
+
+  /** The actor at 'host/actor', if any. */
+  actor(address: string): Actor | undefined {
+    return this.actors.get(address);
+  }
+
+  /** Runs `fn` at virtual time `time`. An exception from it ends run() with that exception. */
+  at(time: Duration, fn: () => void): Timer<() => void> {
+    return this.scheduler.at(parseDuration(time, 'at'), callThunk, fn);
+  }
+
+  /** Runs `fn` after `delay`. */
+  after(delay: Duration, fn: () => void): Timer<() => void> {
+    return this.scheduler.after(parseDuration(delay, 'after'), callThunk, fn);
+  }
+
+  /** Calls `listener` whenever an actor ends, however it ended (the network closes its sockets). */
+  onActorEnd(listener: (actor: Actor, state: ActorState) => void): void {
+    this.endListeners.push(listener);
+  }
+
+  /**
+   * Fires events in (time, sequence) order until nothing can happen, the `until` time is passed, or
+   * `maxEvents` have fired. Resumed async actors run to their next wait before the next event fires.
+   * May be called again to go on from where the last call stopped.
+   */
+  async run(options: RunOptions = {}): Promise<RunResult> {
+    if (this.running) throw new SimError('ERR_RUNNING', 'run() called while this simulation is already running');
+    const untilUs = options.until === undefined ? Infinity : parseDuration(options.until, 'until');
+    const maxEvents = options.maxEvents ?? Infinity;
+    if (!(maxEvents >= 0) || (maxEvents !== Infinity && !Number.isSafeInteger(maxEvents))) {
+      throw new SimError('ERR_ARG', `maxEvents: expected a non-negative integer, got ${maxEvents}`);
+    }
+    this.running = true;
+    try {
+      const scheduler = this.scheduler;
+      let fired = 0;
+      let stop: StopReason;
+      if (this.runningActors > 0) await this.settle();
+      for (;;) {
+        if (fired >= maxEvents) {
+          stop = 'maxEvents';
+          break;
+        }
+        if (!scheduler.fireNext(untilUs)) {
+          if (scheduler.pendingCount > 0) {
+            scheduler.advanceTo(untilUs);
+            stop = 'until';
+          } else {
+            stop = this.stuckActors().length > 0 ? 'deadlock' : 'idle';
+          }
+          break;
+        }
+        fired++;
+        if (this.runningActors > 0) await this.settle();
+      }
+      return this.finish(stop);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** @internal */
+  contextFor(actor: Actor, incarnation: number): ActorContext {
+    return new ActorContext(actor, incarnation, this);
+  }
+
+  /** @internal */
+  registerActor(actor: Actor): void {
+    this.actors.set(actor.address, actor);
+  }
+
+  /** @internal */
+  noteFailure(actor: Actor, error: string): void {
+    this.failures.push({ actor: actor.address, atUs: this.now, error });
+  }
+
+  /** @internal */
+  noteActorEnd(actor: Actor, state: ActorState): void {
+    for (const listener of this.endListeners) listener(actor, state);
+  }
+
+  /** @internal */
+  sendMessage(from: Actor, to: string, payload: JsonValue, latency: Distribution | DistributionSpec | undefined): void {
+    const dist =
+      latency === undefined ? this.messageLatency : typeof latency === 'object' && 'sample' in latency ? latency : distribution(latency, 'latency');
+    const delayUs = dist.sample(this.random.stream(`msg/${from.address}->${to}`));
+    const message: Message = { id: ++this.messageSeq, from: from.address, to, payload, sentAtUs: this.now };
+    this.trace.write({ t: this.now, kind: 'msg.send', host: from.hostName, actor: from.name, fields: { id: message.id, to, latencyUs: delayUs, payload } });
+    this.scheduler.after(delayUs, arrive, { sim: this, message });
+  }
+
+  /** @internal */
+  arriveMessage(message: Message): void {
+    const target = this.actors.get(message.to);
+    const [host, actor] = splitAddress(message.to);
+    if (target === undefined || !target.alive) {
+      const reason = target === undefined ? 'no such actor' : `actor ${target.state}`;
+      this.trace.write({ t: this.now, kind: 'msg.drop', host, actor, fields: { id: message.id, from: message.from, reason } });
+      return;
+    }
+    this.trace.write({ t: this.now, kind: 'msg.recv', host, actor, fields: { id: message.id, from: message.from } });
+    deliver(target, message);
+  }
+
+  /** Non-daemon actors that are alive: on an empty queue, each is stuck for good. */
+  private stuckActors(): Actor[] {
+    return [...this.actors.values()].filter((a) => a.alive && !a.daemon);
+  }
+
+  /** Lets resumed async actors run until each waits on the simulator again or finishes. */
+  private async settle(): Promise<void> {
+    let turns = 0;
+    while (this.runningActors > 0) {
+      if (turns < MICROTASK_TURNS) {
+        turns++;
+        await undefined;
+      } else if (turns === MICROTASK_TURNS) {
+        turns++;
+        await yieldToHost();
+      } else {
+        // The microtask queue is empty and these actors have not come back: they await a promise that only
+        // something outside the simulator's knowledge can settle.
+        for (const actor of this.actors.values()) {
+          if (actor.phase !== 'running') continue;
+          actor.setPhase('foreign');
+          actor.endIfNothingLeft();
+        }
+      }
+    }
+  }
+
+  private finish(stop: StopReason): RunResult {
+    const waiting: ActorWait[] = [];
+    for (const a of this.actors.values()) if (a.alive) waiting.push({ actor: a.address, daemon: a.daemon, on: a.waitingOn() });
+    const at = `${formatTimestamp(this.now)}s`;
+    let message: string;
+    switch (stop) {
+      case 'deadlock': {
+        const stuck = waiting.filter((w) => !w.daemon).map((w) => `${w.actor} waits on ${w.on.join(', ')}`);
+        message = `deadlock at ${at}: nothing is scheduled and ${stuck.join('; ')}`;
+        break;
+      }
+      case 'idle':
+        message = `idle at ${at}: nothing left to do`;
+        break;
+      case 'until':
+        message = `stopped at ${at} (until)`;
+        break;
+      case 'maxEvents':
+        message = `stopped at ${at} after maxEvents`;
+        break;
+    }
+    this.trace.write({
+      t: this.now,
+      kind: 'run.stop',
+      fields: { reason: stop, events: this.scheduler.firedCount, stuck: stop === 'deadlock' ? waiting.filter((w) => !w.daemon).map((w) => w.actor) : undefined },
+    });
+    return {
+      scenario: this.scenario,
+      seed: this.random.seed,
+      stop,
+      message,
+      endUs: this.now,
+      events: this.scheduler.firedCount,
+      records: this.trace.count,
+      digest: this.trace.digestHex(),
+      unseed: this.random.unseed(this.now),
+      waiting,
+      failures: [...this.failures],
+    };
+  }
+}
+
+function callThunk(fn: () => void): void {
+  fn();
+}
+
+function arrive(arg: { sim: Simulation; message: Message }): void {
+  arg.sim.arriveMessage(arg.message);
+}
+
+function splitAddress(address: string): [string, string | undefined] {
+  const slash = address.indexOf('/');
+  return slash < 0 ? [address, undefined] : [address.slice(0, slash), address.slice(slash + 1)];
+}

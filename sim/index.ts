@@ -1,0 +1,20 @@
+/** faultline: a deterministic network simulator. The library's public surface. */
+export { FAULTLINE_VERSION } from './version.js';
+export { parseDuration, formatDuration, formatTimestamp, DurationError, type Duration, type Micros } from './core/time.js';
+export { TimeHeap, type HeapEntry } from './core/heap.js';
+export { Scheduler, Timer } from './core/scheduler.js';
+export { Randomness, RandomStream, seedKey, type Seed } from './core/random.js';
+export { distribution, distributionSchema, fdbLatency, DistributionError, type Distribution, type DistributionSpec } from './core/distribution.js';
+export { canonicalJson, type JsonValue } from './core/canonical.js';
+export { Digest64, digestHex } from './core/digest.js';
+export { Trace, MemorySink, RingSink, CallbackSink, encodeRecord, type TraceRecord, type TraceSink, type TraceHeader, type Fields } from './core/trace.js';
+export { Metrics, Counter, Gauge, Histogram, type MetricsSnapshot, type HistogramSummary } from './core/metrics.js';
+export { Actor, type ActorMain, type ActorState, type SpawnOptions } from './core/actor.js';
+export { ActorContext, type SendOptions, type RecordIds } from './core/context.js';
+export { Host } from './core/host.js';
+export type { Message } from './core/mailbox.js';
+export { SimError, describeError } from './core/errors.js';
+export { Simulation, type SimulationOptions, type RunOptions, type RunResult, type StopReason, type ActorWait, type ActorFailure } from './core/simulation.js';
+export { defineScenario, paramsJson, type Scenario } from './scenario.js';
+export { intParam, numberParam, boolParam, durationParam, distributionParam, resolveParams, parseAssignments, ParamError } from './params.js';
+export { runScenario, type ScenarioRun, type ScenarioRunOptions } from './run-scenario.js';

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { digestHex } from '../../sim/core/digest.js';
+import { cli } from '../helpers/cli.js';
+
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
+
+describe('faultline run', () => {
+  it('gives the same digest and unseed in two processes for one seed, byte-identical traces, and another digest for another seed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-'));
+    const [a, b, c] = await Promise.all([
+      cli(['run', 'hello', '--seed', '7', '--json', '--trace', join(dir, 'a.jsonl')]),
+      cli(['run', 'hello', '--seed', '7', '--json', '--trace', join(dir, 'b.jsonl')]),
+      cli(['run', 'hello', '--seed', '8', '--json']),
+    ]);
+    for (const r of [a, b, c]) expect(r).toMatchObject({ code: 0, stderr: '' });
+    const [ja, jb, jc] = [json(a.stdout), json(b.stdout), json(c.stdout)];
+    for (const key of ['scenario', 'seed', 'params', 'digest', 'unseed', 'durationUs', 'events']) expect(ja).toHaveProperty(key);
+    expect(jb.digest).toBe(ja.digest);
+    expect(jb.unseed).toBe(ja.unseed);
+    expect(jc.digest).not.toBe(ja.digest);
+    const traceA = readFileSync(join(dir, 'a.jsonl'));
+    const traceB = readFileSync(join(dir, 'b.jsonl'));
+    expect(traceA.equals(traceB)).toBe(true);
+    // The run's digest is the digest of its JSONL file, so a trace can be checked against the run that wrote it.
+    expect(digestHex(traceA.toString('utf8'))).toBe(ja.digest);
+    const header = JSON.parse(traceA.toString('utf8').split('\n')[0]!);
+    expect(header).toMatchObject({ t: 0, kind: 'header', fields: { seed: 7, scenario: 'hello', faults: [] } });
+  });
+
+  it('ignores V8 hash seeds and Math.random seeds: iteration order never depends on hashing', async () => {
+    const runs = await Promise.all([
+      cli(['run', 'hello', '--seed', '3', '--json'], ['--hash-seed=1', '--random-seed=1']),
+      cli(['run', 'hello', '--seed', '3', '--json'], ['--hash-seed=424242', '--random-seed=777']),
+    ]);
+    expect(json(runs[1].stdout).digest).toBe(json(runs[0].stdout).digest);
+  });
+
+  it('prints what happened, the digest, and a replay command that reproduces the run', async () => {
+    const human = await cli(['run', 'hello', '--seed', 'abc', '--set', 'pings=2', '--duration', '10s']);
+    expect(human.code).toBe(0);
+    const lines = human.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^faultline \d+\.\d+\.\d+ · hello · seed abc$/);
+    expect(human.stdout).toContain('hello.pong');
+    const digest = /^digest ([0-9a-f]{16})  unseed ([0-9a-f]{16})$/m.exec(human.stdout);
+    expect(digest).not.toBeNull();
+    const replay = lines.at(-1)!;
+    expect(replay).toBe('replay: npx faultline run hello --seed abc --duration 10s --set pings=2');
+    const again = await cli([...replay.replace('replay: npx faultline ', '').split(' '), '--json']);
+    expect(json(again.stdout).digest).toBe(digest![1]);
+    expect(json(again.stdout).unseed).toBe(digest![2]);
+  });
+
+  it('lists the scenarios', async () => {
+    const r = await cli(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^hello\s+\S/m);
+  });
+});
+
+describe('bad input', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown scenario', ['run', 'nope'], /^faultline: unknown scenario 'nope' \(scenarios: hello\)$/],
+    ['unknown parameter', ['run', 'hello', '--set', 'bogus=1'], /^faultline: unknown parameter 'bogus' for scenario hello \(its parameters: pings, interval, latency, serviceTime\)$/],
+    ['malformed value', ['run', 'hello', '--set', 'pings=many'], /^faultline: parameter 'pings' of scenario hello: .*expected number.* \(got "many"\)$/],
+    ['value out of range', ['run', 'hello', '--set', 'pings=-1'], /^faultline: parameter 'pings' of scenario hello: .*>=0/],
+    ['malformed duration parameter', ['run', 'hello', '--set', 'interval=10'], /^faultline: parameter 'interval' of scenario hello: '10' needs a unit/],
+    ['malformed distribution', ['run', 'hello', '--set', 'latency={"kind":"uniform","min":"5ms","max":"1ms"}'], /^faultline: parameter 'latency' of scenario hello: .*max/],
+    ['negative duration', ['run', 'hello', '--duration=-5s'], /^faultline: --duration: '-5s' is negative$/],
+    ['duration without unit', ['run', 'hello', '--duration', '30'], /^faultline: --duration: '30' needs a unit/],
+    ['missing option value', ['run', 'hello', '--seed'], /^faultline: Option '--seed <value>' argument missing$/],
+    ['unknown option', ['run', 'hello', '--frobnicate'], /^faultline: Unknown option '--frobnicate'$/],
+    ['--set without =', ['run', 'hello', '--set', 'pings'], /^faultline: --set 'pings': expected key=value$/],
+    ['no scenario', ['run'], /^faultline: run needs a scenario name/],
+    ['unknown command', ['fly'], /^faultline: unknown command 'fly'/],
+    ['unwritable trace file', ['run', 'hello', '--trace', '/nonexistent-dir/x.jsonl'], /^faultline: --trace \/nonexistent-dir\/x.jsonl: ENOENT/],
+  ];
+
+  it.each(cases)('%s: one line naming the problem, exit status 2, no stack trace', async (_name, args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
