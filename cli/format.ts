@@ -26,11 +26,11 @@ export function formatSummary(result: RunResult, metrics: MetricsSnapshot, repla
   ];
   for (const w of result.waiting) lines.push(`  still waiting: ${w.actor}${w.daemon ? ' (daemon)' : ''} on ${w.on.join(', ')}`);
   for (const f of result.failures) lines.push(`  failed: ${f.actor} at ${formatTimestamp(f.atUs)}s: ${f.error}`);
-  for (const [name, h] of Object.entries(metrics.histograms)) {
+  for (const h of metrics.histograms) {
     if (h.count === 0) continue;
-    lines.push(`  ${name}: n=${h.count} p50=${formatDuration(h.p50)} p99=${formatDuration(h.p99)} max=${formatDuration(h.max)}`);
+    lines.push(`  ${h.name}: n=${h.count} p50=${formatDuration(h.p50)} p99=${formatDuration(h.p99)} max=${formatDuration(h.max)}`);
   }
-  for (const [name, value] of Object.entries(metrics.counters)) lines.push(`  ${name}: ${value}`);
+  for (const c of metrics.counters) lines.push(`  ${c.name}: ${c.value}`);
   lines.push(`digest ${result.digest}  unseed ${result.unseed}`);
   lines.push(`replay: ${replay}`);
   return lines;

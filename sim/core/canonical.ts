@@ -1,5 +1,5 @@
 /**
- * Canonical JSON: object keys in code-point order at every depth, no white space, `undefined` members left
+ * Canonical JSON: object keys in UTF-16 code-unit order (Array.prototype.sort, as RFC 8785) at every depth, no white space, `undefined` members left
  * out. The same value always encodes to the same text, whatever order its keys were written in.
  * Non-finite numbers encode as null (as JSON.stringify does), so a NaN in a field cannot break a trace line.
  */

@@ -24,6 +24,7 @@ export class Gauge {
   readonly timesUs: number[] = [];
   /** Value from timesUs[i] until timesUs[i + 1]. */
   readonly values: number[] = [];
+  /** The largest value ever set, even one replaced at the same instant: a pool that touched 11 of 10 did. */
   max = -Infinity;
 
   constructor(
@@ -137,10 +138,11 @@ export class Histogram {
   }
 }
 
+/** Every metric by name, in creation order (arrays, since an object would list integer-like names first). */
 export interface MetricsSnapshot {
-  counters: Record<string, number>;
-  gauges: Record<string, { value: number; max: number; mean: number }>;
-  histograms: Record<string, HistogramSummary>;
+  counters: { name: string; value: number }[];
+  gauges: { name: string; value: number; max: number; mean: number }[];
+  histograms: ({ name: string } & HistogramSummary)[];
 }
 
 /** All metrics of one run, by name. Asking twice for a name gives the same metric. */
@@ -164,11 +166,11 @@ export class Metrics {
   }
 
   snapshot(): MetricsSnapshot {
-    const snap: MetricsSnapshot = { counters: {}, gauges: {}, histograms: {} };
-    for (const [name, c] of this.counters) snap.counters[name] = c.value;
-    for (const [name, g] of this.gauges) snap.gauges[name] = { value: g.value, max: g.max, mean: g.mean() };
-    for (const [name, h] of this.histograms) snap.histograms[name] = h.summary();
-    return snap;
+    return {
+      counters: [...this.counters.values()].map((c) => ({ name: c.name, value: c.value })),
+      gauges: [...this.gauges.values()].map((g) => ({ name: g.name, value: g.value, max: g.max, mean: g.mean() })),
+      histograms: [...this.histograms.values()].map((h) => ({ name: h.name, ...h.summary() })),
+    };
   }
 }
 

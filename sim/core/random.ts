@@ -84,7 +84,7 @@ export class Randomness {
     return s;
   }
 
-  /** Streams created so far, by name in code-point order (never by hash or creation timing). */
+  /** Streams created so far, by name in UTF-16 code-unit order (never by hash or creation timing). */
   usage(): { name: string; draws: number }[] {
     return [...this.streams.values()]
       .map((s) => ({ name: s.name, draws: s.draws }))

@@ -65,23 +65,25 @@ export function parseDuration(input: Duration, what = 'duration'): Micros {
     total += exactMicros(m[1]!, unitUs[m[2]!]!, input, what);
     pos = partRe.lastIndex;
   }
-  if (text.length === 0) throw new DurationError(what, `empty duration`);
+  if (text.length === 0) throw new DurationError(what, `'${input}' is empty`);
   if (!Number.isSafeInteger(total)) throw new DurationError(what, `'${input}' is too large`);
   return total;
 }
 
-/** `digits` × `scale` computed on the decimal text, so that no binary fraction creeps in. */
+/**
+ * `digits` × `scale` computed on the decimal text, so that no binary fraction creeps in: the fraction is
+ * f / 10^k of the unit, exact in BigInt, and must come to a whole number of microseconds.
+ */
 function exactMicros(digits: string, scale: number, input: string, what: string): number {
   const dot = digits.indexOf('.');
   if (dot < 0) return Number(digits) * scale;
   const whole = Number(digits.slice(0, dot));
-  const frac = digits.slice(dot + 1);
-  const scaleDigits = Math.round(Math.log10(scale));
-  const fracKept = frac.replace(/0+$/, '');
-  if (fracKept.length > scaleDigits) {
-    throw new DurationError(what, `'${input}' is finer than 1 µs`);
-  }
-  return whole * scale + Number(fracKept.padEnd(scaleDigits, '0') || '0');
+  const fracKept = digits.slice(dot + 1).replace(/0+$/, '');
+  if (fracKept.length === 0) return whole * scale;
+  const numerator = BigInt(fracKept) * BigInt(scale);
+  const denominator = 10n ** BigInt(fracKept.length);
+  if (numerator % denominator !== 0n) throw new DurationError(what, `'${input}' is finer than 1 µs`);
+  return whole * scale + Number(numerator / denominator);
 }
 
 /** Formats microseconds for people: '0', '750µs', '1.5ms', '2.000001s', '2m', '1h30m'. Inverse of parseDuration for its own output. */

@@ -78,7 +78,7 @@ describe('bad input', () => {
     ['unwritable trace file', ['run', 'hello', '--trace', '/nonexistent-dir/x.jsonl'], /^faultline: --trace \/nonexistent-dir\/x.jsonl: ENOENT/],
   ];
 
-  it.each(cases)('%s: one line naming the problem, exit status 2, no stack trace', async (_name, args, message) => {
+  it.concurrent.for(cases)('%s: one line naming the problem, exit status 2, no stack trace', async ([, args, message], { expect }) => {
     const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
