@@ -4,7 +4,7 @@ export { parseDuration, formatDuration, formatTimestamp, DurationError, type Dur
 export { TimeHeap, type HeapEntry } from './core/heap.js';
 export { Scheduler, Timer } from './core/scheduler.js';
 export { Randomness, RandomStream, seedKey, type Seed } from './core/random.js';
-export { distribution, distributionSchema, fdbLatency, DistributionError, type Distribution, type DistributionSpec } from './core/distribution.js';
+export { distribution, toDistribution, distributionSchema, fdbLatency, DistributionError, type Distribution, type DistributionSpec } from './core/distribution.js';
 export { canonicalJson, type JsonValue } from './core/canonical.js';
 export { Digest64, digestHex } from './core/digest.js';
 export { Trace, MemorySink, RingSink, CallbackSink, encodeRecord, type TraceRecord, type TraceSink, type TraceHeader, type Fields } from './core/trace.js';

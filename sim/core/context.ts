@@ -5,7 +5,7 @@
  */
 import type { Actor, OwnedTimer } from './actor.js';
 import type { JsonValue } from './canonical.js';
-import { distribution, type Distribution, type DistributionSpec } from './distribution.js';
+import { toDistribution, type Distribution, type DistributionSpec } from './distribution.js';
 import { SimError } from './errors.js';
 import { deliver, type Message } from './mailbox.js';
 import type { RandomStream } from './random.js';
@@ -113,8 +113,7 @@ export class ActorContext {
 
   /** One sample of a distribution from this actor's stream `streamName`. */
   sample(dist: Distribution | DistributionSpec, streamName: string): Micros {
-    const d = isDistribution(dist) ? dist : distribution(dist);
-    return d.sample(this.random(streamName));
+    return toDistribution(dist).sample(this.random(streamName));
   }
 
   /** Writes a trace record stamped with now, this host and this actor. */
@@ -156,8 +155,4 @@ function fireOwned(owned: OwnedTimer): void {
     actor.fail(err);
   }
   actor.endIfNothingLeft();
-}
-
-function isDistribution(d: Distribution | DistributionSpec): d is Distribution {
-  return typeof d === 'object' && d !== null && typeof (d as Distribution).sample === 'function';
 }

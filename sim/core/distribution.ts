@@ -170,6 +170,11 @@ const fieldsOf: Record<string, string[]> = {
   mixture: ['parts'],
 };
 
+/** A compiled distribution as is; a spec compiled (so an API may take either). */
+export function toDistribution(d: Distribution | DistributionSpec, what = 'distribution'): Distribution {
+  return typeof d === 'object' && d !== null && typeof (d as Distribution).sample === 'function' ? (d as Distribution) : distribution(d as DistributionSpec, what);
+}
+
 function checkPositive(x: number, what: string): number {
   if (typeof x !== 'number' || !(x > 0) || !Number.isFinite(x)) throw new DistributionError(`${what}: expected a positive number, got ${x}`);
   return x;

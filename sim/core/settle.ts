@@ -8,11 +8,11 @@
  */
 type Resolve = () => void;
 
-const g = globalThis as { setImmediate?: (fn: Resolve) => unknown; MessageChannel?: typeof MessageChannel };
+const g = globalThis as { setImmediate?: (fn: Resolve) => unknown; MessageChannel?: typeof MessageChannel }; // host-loop yield only, never a clock
 
 export const yieldToHost: () => Promise<void> =
-  typeof g.setImmediate === 'function'
-    ? () => new Promise<void>((resolve) => g.setImmediate!(resolve)) // drains microtasks only; no real time read
+  typeof g.setImmediate === 'function' // Node: the cheapest macrotask; reads no time
+    ? () => new Promise<void>((resolve) => g.setImmediate!(resolve)) // drains microtasks; no virtual or real time is read
     : () =>
         new Promise<void>((resolve) => {
           // Browsers and workers: a MessageChannel round trip is a macrotask without setTimeout's 4 ms clamp.

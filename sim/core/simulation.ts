@@ -6,7 +6,7 @@ import { FAULTLINE_VERSION } from '../version.js';
 import type { Actor, ActorState } from './actor.js';
 import type { JsonValue } from './canonical.js';
 import { ActorContext } from './context.js';
-import { distribution, fdbLatency, type Distribution, type DistributionSpec } from './distribution.js';
+import { distribution, fdbLatency, toDistribution, type Distribution, type DistributionSpec } from './distribution.js';
 import { SimError } from './errors.js';
 import { Host } from './host.js';
 import { deliver, type Message } from './mailbox.js';
@@ -217,8 +217,7 @@ export class Simulation {
 
   /** @internal */
   sendMessage(from: Actor, to: string, payload: JsonValue, latency: Distribution | DistributionSpec | undefined): void {
-    const dist =
-      latency === undefined ? this.messageLatency : typeof latency === 'object' && 'sample' in latency ? latency : distribution(latency, 'latency');
+    const dist = latency === undefined ? this.messageLatency : toDistribution(latency, 'latency');
     const delayUs = dist.sample(this.random.stream(`msg/${from.address}->${to}`));
     const message: Message = { id: ++this.messageSeq, from: from.address, to, payload, sentAtUs: this.now };
     this.trace.write({ t: this.now, kind: 'msg.send', host: from.hostName, actor: from.name, fields: { id: message.id, to, latencyUs: delayUs, payload } });
