@@ -57,6 +57,19 @@ export class Actor {
   /** @internal */ handler: ((m: Message) => void) | null = null;
   /** @internal */ stopHooks: (() => void)[] = [];
   /** @internal */ context: ActorContext | null = null;
+  /** True between pause() and resume(): nothing of the actor's runs, what is due waits. */
+  paused = false;
+  /** @internal Work that came due while paused, in the order it came. */
+  deferred: (() => void)[] = [];
+  /**
+   * Things outside the core that can still call into this actor (open sockets, listening servers): while
+   * any is held, a callback actor whose main has returned is not finished. Layers hold() and release().
+   */
+  holds = 0;
+  /** @internal What suspend() calls are waiting on, for reports. */
+  readonly suspensions = new Set<{ label: string }>();
+  /** @internal Per-incarnation services (a network API bound to this actor, say), by name. */
+  services = new Map<string, unknown>();
 
   /** @internal */
   constructor(
@@ -79,6 +92,10 @@ export class Actor {
     this.incarnation++;
     this.state = 'alive';
     this.mainDone = false;
+    this.paused = false;
+    this.deferred = [];
+    this.holds = 0;
+    this.services = new Map();
     const ctx = this.sim.contextFor(this, this.incarnation);
     this.context = ctx;
     this.record('actor.start', { incarnation: this.incarnation });
@@ -139,6 +156,72 @@ export class Actor {
     this.start();
   }
 
+  /** Freezes the actor (SIGSTOP): timers and messages that come due wait until resume(). */
+  pause(): void {
+    if (this.state !== 'alive' || this.paused) return;
+    this.paused = true;
+    this.record('actor.pause');
+  }
+
+  /** Thaws a paused actor: what came due meanwhile runs now, in order, one event each. */
+  resume(): void {
+    if (this.state !== 'alive' || !this.paused) return;
+    this.paused = false;
+    this.record('actor.resume');
+    const work = this.deferred;
+    this.deferred = [];
+    for (const fn of work) this.sim.scheduler.after(0, runDeferred, { actor: this, incarnation: this.incarnation, fn });
+  }
+
+  /**
+   * Runs `fn` as the actor's own work: now, or at resume() if the actor is paused; never if it has ended.
+   * Layers that call into actor code (socket events) go through this, so a paused process really is frozen.
+   */
+  dispatch(fn: () => void): void {
+    if (this.state !== 'alive') return;
+    if (this.paused) this.deferred.push(fn);
+    else fn();
+  }
+
+  /**
+   * A promise for async actor code that another layer settles (a socket read, say), made so the run loop
+   * knows the actor is waiting on the simulator and resumes it at the virtual time it is settled.
+   * `executor` gets settle functions; calling them after the incarnation ended does nothing.
+   */
+  suspend<T>(label: string, executor: (resolve: (value: T) => void, reject: (err: unknown) => void) => void): Promise<T> {
+    if (this.state !== 'alive') return new Promise<T>(() => {});
+    const incarnation = this.incarnation;
+    const token = { label };
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        this.suspensions.delete(token);
+        if (this.incarnation !== incarnation || this.state !== 'alive') return;
+        this.wake();
+        fn();
+      };
+      this.suspensions.add(token);
+      this.block();
+      executor(
+        (value) => settle(() => resolve(value)),
+        (err) => settle(() => reject(err)),
+      );
+    });
+  }
+
+  /** A layer now holds a way to call into the actor (an open socket). */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** The layer let go of it; the actor may now be finished. */
+  release(): void {
+    if (this.holds > 0) this.holds--;
+    this.endIfNothingLeft();
+  }
+
   /** What the actor is waiting on, in words, for deadlock and end-of-run reports. */
   waitingOn(): string[] {
     if (this.state !== 'alive') return [];
@@ -147,8 +230,11 @@ export class Actor {
       out.push(t.arg.kind === 'sleep' ? `sleep until ${formatTimestamp(t.at)}s` : `timer at ${formatTimestamp(t.at)}s`);
     }
     if (this.receiver) out.push('a message (recv)');
+    for (const s of this.suspensions) out.push(s.label);
+    if (this.holds > 0 && this.suspensions.size === 0) out.push(`events from ${this.holds} open handle${this.holds === 1 ? '' : 's'} (sockets, servers)`);
     if (this.handler) out.push('a message (onMessage)');
     if (this.phase === 'foreign') out.push('a promise the simulator did not create');
+    if (this.paused) out.push(`resume (paused, ${this.deferred.length} due)`);
     if (out.length === 0) out.push(this.mainDone ? 'nothing (it never called exit())' : 'its main to return');
     return out;
   }
@@ -173,7 +259,16 @@ export class Actor {
 
   /** @internal Ends an actor whose main is done and that nothing can call any more. */
   endIfNothingLeft(): void {
-    if (this.state === 'alive' && this.mainDone && this.timers.size === 0 && !this.receiver && !this.handler && this.phase !== 'running') {
+    if (
+      this.state === 'alive' &&
+      this.mainDone &&
+      this.timers.size === 0 &&
+      !this.receiver &&
+      !this.handler &&
+      this.suspensions.size === 0 &&
+      this.holds === 0 &&
+      this.phase !== 'running'
+    ) {
       this.end('exited', 'actor.exit');
     }
   }
@@ -194,13 +289,22 @@ export class Actor {
     this.receiver = null;
     this.handler = null;
     this.stopHooks = [];
+    this.deferred = [];
+    this.suspensions.clear();
+    this.holds = 0;
+    this.paused = false;
     this.setPhase('idle');
     this.state = state;
     this.record(kind, fields);
     this.sim.noteActorEnd(this, state);
   }
 
-  private record(kind: string, fields?: Record<string, string | number>): void {
+  /** @internal */
+  record(kind: string, fields?: Record<string, string | number>): void {
     this.sim.trace.write({ t: this.sim.now, kind, host: this.hostName, actor: this.name, fields });
   }
+}
+
+function runDeferred(arg: { actor: Actor; incarnation: number; fn: () => void }): void {
+  if (arg.actor.incarnation === arg.incarnation) arg.actor.dispatch(arg.fn);
 }

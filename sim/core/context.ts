@@ -127,6 +127,20 @@ export class ActorContext {
     if (this.alive) this.actor.stopHooks.push(hook);
   }
 
+  /**
+   * A service bound to this actor's incarnation, made on first use by the factory registered under `name`
+   * with Simulation.provide() (the network registers 'net': sockets owned by this actor).
+   */
+  service<T>(name: string): T {
+    const actor = this.actor;
+    let value = actor.services.get(name);
+    if (value === undefined) {
+      value = this.simulation.makeService(name, actor);
+      actor.services.set(name, value);
+    }
+    return value as T;
+  }
+
   /** Ends this actor now. */
   exit(): void {
     if (this.alive) this.actor.end('exited', 'actor.exit');
@@ -144,6 +158,15 @@ export class ActorContext {
 function fireOwned(owned: OwnedTimer): void {
   const actor = owned.actor;
   actor.timers.delete(owned.timer!);
+  if (actor.paused) {
+    actor.deferred.push(() => runOwned(owned));
+    return;
+  }
+  runOwned(owned);
+}
+
+function runOwned(owned: OwnedTimer): void {
+  const actor = owned.actor;
   if (owned.resolve) {
     actor.wake();
     owned.resolve();

@@ -1,22 +1,37 @@
 /**
- * A named machine that runs actors. Crashing a host crashes every actor on it; restarting brings back the
- * ones the crash took down. (The network gives hosts addresses and sockets; the core only knows names.)
+ * A named machine that runs actors, and its life: crash (the machine vanishes), kill (its processes die, the
+ * machine stays), stop (orderly shutdown), pause/resume (processes frozen), restart. The core only ends and
+ * restarts actors; the network listens to these events for their socket consequences.
  */
 import { Actor, type ActorMain, type SpawnOptions } from './actor.js';
 import { SimError } from './errors.js';
 import type { Simulation } from './simulation.js';
 
+/** What happened to a host, as listeners (the network) hear it. */
+export type HostEvent = 'crash' | 'kill' | 'stop' | 'pause' | 'resume' | 'restart';
+
+/**
+ * up: running. crashed: machine gone, silently. killed: processes dead, the OS still answers.
+ * stopped: shut down in order.
+ */
+export type HostState = 'up' | 'crashed' | 'killed' | 'stopped';
+
 export class Host {
   /** Actors by name, in spawn order. */
   readonly actors = new Map<string, Actor>();
-  /** False between crash() and restart(). */
-  up = true;
+  state: HostState = 'up';
+  paused = false;
 
   /** @internal */
   constructor(
     private readonly sim: Simulation,
     readonly name: string,
   ) {}
+
+  /** True while the host is up (not crashed, killed or stopped). */
+  get up(): boolean {
+    return this.state === 'up';
+  }
 
   /** Adds an actor that starts at `options.at` (default now). Names are unique per host. */
   spawn(name: string, main: ActorMain, options: SpawnOptions = {}): Actor {
@@ -29,33 +44,63 @@ export class Host {
     return actor;
   }
 
-  /** Every actor on the host crashes (no hooks, waits abandoned). */
+  /** The machine vanishes: every actor crashes (no hooks, waits abandoned) and nothing answers for it. */
   crash(): void {
-    if (!this.up) return;
-    this.up = false;
-    this.sim.trace.write({ t: this.sim.now, kind: 'host.crash', host: this.name });
-    for (const actor of this.actors.values()) actor.crash();
+    this.down('crashed', 'crash', (a) => a.crash());
   }
 
-  /** Every actor on the host stops gracefully. */
+  /** Its processes die (SIGKILL): every actor crashes, but the machine stays up to answer for them. */
+  kill(): void {
+    this.down('killed', 'kill', (a) => a.crash());
+  }
+
+  /** Orderly shutdown: every actor stops gracefully (its stop hooks run). */
   stop(): void {
-    if (!this.up) return;
-    this.up = false;
-    this.sim.trace.write({ t: this.sim.now, kind: 'host.stop', host: this.name });
-    for (const actor of this.actors.values()) actor.stop();
+    this.down('stopped', 'stop', (a) => a.stop());
   }
 
-  /** The host comes back: actors taken down by crash() or stop() start a new incarnation. */
+  /** Freezes every actor (SIGSTOP); the machine itself keeps running. */
+  pause(): void {
+    if (!this.up || this.paused) return;
+    this.paused = true;
+    this.event('pause');
+    for (const actor of this.actors.values()) actor.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.event('resume');
+    for (const actor of this.actors.values()) actor.resume();
+  }
+
+  /** The host comes back: actors taken down by crash(), kill() or stop() start a new incarnation. */
   restart(): void {
     if (this.up) return;
-    this.up = true;
-    this.sim.trace.write({ t: this.sim.now, kind: 'host.restart', host: this.name });
+    this.state = 'up';
+    this.event('restart');
     for (const actor of this.actors.values()) if (actor.state === 'crashed' || actor.state === 'stopped') actor.restart();
+  }
+
+  private down(state: HostState, event: HostEvent, end: (a: Actor) => void): void {
+    if (!this.up) return;
+    this.state = state;
+    this.paused = false;
+    this.event(event);
+    for (const actor of this.actors.values()) end(actor);
+  }
+
+  private event(event: HostEvent): void {
+    this.sim.trace.write({ t: this.sim.now, kind: `host.${event}`, host: this.name });
+    this.sim.noteHostEvent(this, event);
   }
 }
 
 function startIfUp(arg: { host: Host; actor: Actor }): void {
+  if (arg.actor.state !== 'pending') return;
   // An actor due to start on a host that is down starts when the host restarts.
-  if (arg.host.up && arg.actor.state === 'pending') arg.actor.start();
-  else if (!arg.host.up && arg.actor.state === 'pending') arg.actor.state = 'crashed';
+  if (arg.host.up) {
+    arg.actor.start();
+    if (arg.host.paused) arg.actor.pause();
+  } else arg.actor.state = 'crashed';
 }

@@ -21,6 +21,10 @@ export interface Message {
 /** Hands a message that has arrived to a live actor. Returns false when the actor is not there to take it. */
 export function deliver(actor: Actor, message: Message): boolean {
   if (!actor.alive) return false;
+  if (actor.paused) {
+    actor.deferred.push(() => deliver(actor, message));
+    return true;
+  }
   const receiver = actor.receiver;
   if (receiver) {
     actor.receiver = null;

@@ -8,7 +8,7 @@ import type { JsonValue } from './canonical.js';
 import { ActorContext } from './context.js';
 import { distribution, fdbLatency, toDistribution, type Distribution, type DistributionSpec } from './distribution.js';
 import { SimError } from './errors.js';
-import { Host } from './host.js';
+import { Host, type HostEvent } from './host.js';
 import { deliver, type Message } from './mailbox.js';
 import { Metrics } from './metrics.js';
 import { Randomness, type Seed } from './random.js';
@@ -94,6 +94,8 @@ export class Simulation {
   private readonly actors = new Map<string, Actor>();
   private readonly failures: ActorFailure[] = [];
   private readonly endListeners: ((actor: Actor, state: ActorState) => void)[] = [];
+  private readonly hostListeners: ((host: Host, event: HostEvent) => void)[] = [];
+  private readonly serviceFactories = new Map<string, (actor: Actor) => unknown>();
   private readonly messageLatency: Distribution;
   private messageSeq = 0;
   private running = false;
@@ -154,6 +156,22 @@ export class Simulation {
     this.endListeners.push(listener);
   }
 
+  /** Calls `listener` after each host event (crash, kill, stop, pause, resume, restart). */
+  onHostEvent(listener: (host: Host, event: HostEvent) => void): void {
+    this.hostListeners.push(listener);
+  }
+
+  /** Registers the factory behind ActorContext.service(name): one instance per actor incarnation. */
+  provide(name: string, factory: (actor: Actor) => unknown): void {
+    if (this.serviceFactories.has(name)) throw new SimError('ERR_SERVICE', `service '${name}' is already provided`);
+    this.serviceFactories.set(name, factory);
+  }
+
+  /** Hosts in creation order. */
+  hostList(): Host[] {
+    return [...this.hosts.values()];
+  }
+
   /**
    * Fires events in (time, sequence) order until nothing can happen, the `until` time is passed, or
    * `maxEvents` have fired. Resumed async actors run to their next wait before the next event fires.
@@ -198,6 +216,18 @@ export class Simulation {
   /** @internal */
   contextFor(actor: Actor, incarnation: number): ActorContext {
     return new ActorContext(actor, incarnation, this);
+  }
+
+  /** @internal */
+  makeService(name: string, actor: Actor): unknown {
+    const factory = this.serviceFactories.get(name);
+    if (!factory) throw new SimError('ERR_SERVICE', `no service '${name}' in this simulation (provided: ${[...this.serviceFactories.keys()].join(', ') || 'none'})`);
+    return factory(actor);
+  }
+
+  /** @internal */
+  noteHostEvent(host: Host, event: HostEvent): void {
+    for (const listener of this.hostListeners) listener(host, event);
   }
 
   /** @internal */

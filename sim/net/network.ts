@@ -1,0 +1,242 @@
+/**
+ * The simulated network: hosts with IPv4 addresses, one link per direction between every pair, and the
+ * glue that carries packets from a host's stack over a link to another host's stack. It reacts to host
+ * events (a crashed host's sockets vanish; a killed host's connections are reset) and offers the
+ * fault primitives (partition, hold, link changes) that fault schedules are made of.
+ */
+import type { Actor, ActorState } from '../core/actor.js';
+import type { Host, HostEvent } from '../core/host.js';
+import type { Simulation } from '../core/simulation.js';
+import { defaultAddress, isIPv4 } from './address.js';
+import { Link, type DropReason, type LinkOptions } from './link.js';
+import { defaultLinkOptions, resolveLinkOptions } from './link-options.js';
+import { flagNames, type Packet } from './packet.js';
+import { NetApi } from './api.js';
+import { TcpStack } from './tcp/stack.js';
+import { resolveTcpOptions, type TcpOptions } from './tcp/options.js';
+import { UdpStack } from './udp.js';
+import { resolveUdpOptions, type UdpOptions } from './udp-options.js';
+import { SimError } from '../core/errors.js';
+
+export interface NetworkOptions {
+  /** Options of every link unless overridden per pair. */
+  link?: Partial<LinkOptions>;
+  /** TCP options of every host (each a Linux default unless set). */
+  tcp?: Partial<TcpOptions>;
+  udp?: Partial<UdpOptions>;
+  /** Write a trace record for every packet sent and received (the sequence diagram needs them). Default true. */
+  tracePackets?: boolean;
+}
+
+export interface NetHostOptions {
+  /** IPv4 address; default 10.0.0.n in creation order. */
+  ip?: string;
+  /** TCP options for this host, over the network's. */
+  tcp?: Partial<TcpOptions>;
+}
+
+/** A host as the network sees it: its core host, its address and its protocol stacks. */
+export class NetHost {
+  tcp: TcpStack;
+  udp: UdpStack;
+
+  /** @internal */
+  constructor(
+    readonly net: Network,
+    readonly host: Host,
+    readonly ip: string,
+    readonly tcpOptions: TcpOptions,
+  ) {
+    this.tcp = new TcpStack(net, this);
+    this.udp = new UdpStack(net, this);
+  }
+
+  get name(): string {
+    return this.host.name;
+  }
+
+  /** Spawns an actor on this host (the core's Host.spawn). */
+  get spawn(): Host['spawn'] {
+    return this.host.spawn.bind(this.host);
+  }
+
+  /** @internal The machine vanished: every socket is gone without a word. */
+  wipe(): void {
+    this.tcp.vanish();
+    this.udp.vanish();
+    this.tcp = new TcpStack(this.net, this);
+    this.udp = new UdpStack(this.net, this);
+  }
+}
+
+export class Network {
+  readonly tracePackets: boolean;
+  readonly linkDefaults: LinkOptions;
+  readonly tcpDefaults: TcpOptions;
+  readonly udpDefaults: UdpOptions;
+  private readonly hostsByName = new Map<string, NetHost>();
+  private readonly hostsByIp = new Map<string, NetHost>();
+  private readonly links = new Map<string, Link>();
+  private readonly linkOverrides = new Map<string, Partial<LinkOptions>>();
+  private packetSeq = 0;
+
+  constructor(
+    readonly sim: Simulation,
+    options: NetworkOptions = {},
+  ) {
+    this.tracePackets = options.tracePackets ?? true;
+    this.linkDefaults = resolveLinkOptions({ ...defaultLinkOptions, ...options.link }, 'network.link');
+    this.tcpDefaults = resolveTcpOptions(options.tcp ?? {}, 'network.tcp');
+    this.udpDefaults = resolveUdpOptions(options.udp ?? {}, 'network.udp');
+    sim.provide('net', (actor) => new NetApi(this, this.hostOf(actor), actor));
+    sim.onHostEvent((host, event) => this.onHostEvent(host, event));
+    sim.onActorEnd((actor, state) => this.onActorEnd(actor, state));
+  }
+
+  /** The network host of this name, made (with its core host) on first use. */
+  host(name: string, options: NetHostOptions = {}): NetHost {
+    const existing = this.hostsByName.get(name);
+    if (existing) {
+      if (options.ip !== undefined && options.ip !== existing.ip) throw new SimError('ERR_NET_HOST', `host ${name} already has address ${existing.ip}`);
+      return existing;
+    }
+    const ip = options.ip ?? this.nextFreeAddress();
+    if (!isIPv4(ip)) throw new SimError('ERR_NET_HOST', `host ${name}: '${ip}' is not an IPv4 address`);
+    if (this.hostsByIp.has(ip)) throw new SimError('ERR_NET_HOST', `host ${name}: address ${ip} is taken by ${this.hostsByIp.get(ip)!.name}`);
+    const tcp = resolveTcpOptions({ ...this.tcpDefaults, ...options.tcp }, `host ${name}.tcp`);
+    const netHost = new NetHost(this, this.sim.host(name), ip, tcp);
+    this.hostsByName.set(name, netHost);
+    this.hostsByIp.set(ip, netHost);
+    this.sim.trace.write({ t: this.sim.now, kind: 'net.host', host: name, fields: { ip } });
+    return netHost;
+  }
+
+  /** Hosts in creation order. */
+  hosts(): NetHost[] {
+    return [...this.hostsByName.values()];
+  }
+
+  /** A host by name or address. */
+  find(nameOrIp: string): NetHost | undefined {
+    return this.hostsByName.get(nameOrIp) ?? this.hostsByIp.get(nameOrIp);
+  }
+
+  /** Name lookup, as DNS would answer: the address of a host name (an address answers itself). */
+  lookup(nameOrIp: string): string | undefined {
+    if (isIPv4(nameOrIp)) return nameOrIp;
+    return this.hostsByName.get(nameOrIp)?.ip;
+  }
+
+  /** The link carrying packets from host `from` to host `to` (names), made on first use. */
+  link(from: string, to: string): Link {
+    const key = `${from}>${to}`;
+    let link = this.links.get(key);
+    if (!link) {
+      this.requireHost(from);
+      this.requireHost(to);
+      const override = this.linkOverrides.get(key) ?? {};
+      const base = from === to ? { ...this.linkDefaults, latency: 0, loss: 0, duplicate: 0, reorder: 0, bandwidthBps: null } : this.linkDefaults;
+      link = new Link(this.sim, from, to, resolveLinkOptions({ ...base, ...override }, `link ${from}->${to}`), {
+        deliver: (p) => this.arrive(p),
+        drop: (p, reason) => this.dropped(p, reason),
+      });
+      this.links.set(key, link);
+    }
+    return link;
+  }
+
+  /** Changes the options of the link from → to (both names), now and for a link not made yet. */
+  configureLink(from: string, to: string, options: Partial<LinkOptions>): void {
+    const key = `${from}>${to}`;
+    const merged = { ...this.linkOverrides.get(key), ...options };
+    resolveLinkOptions({ ...this.linkDefaults, ...merged }, `link ${from}->${to}`);
+    this.linkOverrides.set(key, merged);
+    this.links.get(key)?.set(options);
+  }
+
+  /** A fresh packet id (links keep the id when they duplicate). */
+  nextPacketId(): number {
+    return ++this.packetSeq;
+  }
+
+  /** Sends a packet from the host that owns `packet.src`. */
+  transmit(packet: Packet): void {
+    const from = this.hostsByIp.get(packet.src);
+    const to = this.hostsByIp.get(packet.dst);
+    if (!from) throw new SimError('ERR_NET_ROUTE', `packet from unknown address ${packet.src}`);
+    if (this.tracePackets) this.tracePacket('pkt.send', from.name, packet);
+    if (!to) {
+      this.dropped(packet, 'no-route');
+      return;
+    }
+    this.link(from.name, to.name).send(packet);
+  }
+
+  /** @internal A packet reaches the far end of its link. */
+  arrive(packet: Packet): void {
+    const to = this.hostsByIp.get(packet.dst);
+    if (!to || to.host.state === 'crashed' || to.host.state === 'stopped') {
+      this.dropped(packet, 'host-down');
+      return;
+    }
+    if (this.tracePackets) this.tracePacket('pkt.recv', to.name, packet);
+    if (packet.proto === 'tcp') to.tcp.receive(packet);
+    else to.udp.receive(packet);
+  }
+
+  /** @internal */
+  dropped(packet: Packet, reason: DropReason): void {
+    this.sim.metrics.counter(`net.drop.${reason}`).inc();
+    const from = this.hostsByIp.get(packet.src);
+    this.sim.trace.write({
+      t: this.sim.now,
+      kind: 'pkt.drop',
+      host: from?.name,
+      fields: { id: packet.id, reason, to: this.hostsByIp.get(packet.dst)?.name ?? packet.dst },
+    });
+  }
+
+  private tracePacket(kind: string, hostName: string, p: Packet): void {
+    const fields =
+      p.proto === 'tcp'
+        ? { id: p.id, proto: 'tcp', src: `${p.src}:${p.srcPort}`, dst: `${p.dst}:${p.dstPort}`, flags: flagNames(p.flags), seq: p.seq, ack: p.ack, len: p.data?.byteLength ?? 0, win: p.window }
+        : { id: p.id, proto: 'udp', src: `${p.src}:${p.srcPort}`, dst: `${p.dst}:${p.dstPort}`, len: p.data.byteLength };
+    this.sim.trace.write({ t: this.sim.now, kind, host: hostName, fields });
+  }
+
+  private requireHost(name: string): NetHost {
+    const h = this.hostsByName.get(name);
+    if (!h) throw new SimError('ERR_NET_HOST', `unknown host '${name}' (hosts: ${[...this.hostsByName.keys()].join(', ') || 'none'})`);
+    return h;
+  }
+
+  private hostOf(actor: Actor): NetHost {
+    const h = this.hostsByName.get(actor.hostName);
+    if (!h) throw new SimError('ERR_NET_HOST', `actor ${actor.address} is on host ${actor.hostName}, which is not on the network (make it with network.host('${actor.hostName}'))`);
+    return h;
+  }
+
+  private nextFreeAddress(): string {
+    for (let n = this.hostsByName.size + 1; ; n++) {
+      const ip = defaultAddress(n);
+      if (!this.hostsByIp.has(ip)) return ip;
+    }
+  }
+
+  private onHostEvent(host: Host, event: HostEvent): void {
+    const netHost = this.hostsByName.get(host.name);
+    if (!netHost) return;
+    if (event === 'crash') netHost.wipe();
+    // kill and stop reach sockets through their owners' ends (onActorEnd): reset for kill, FIN for stop.
+  }
+
+  private onActorEnd(actor: Actor, state: ActorState): void {
+    const netHost = this.hostsByName.get(actor.hostName);
+    if (!netHost) return;
+    // A process that dies has its sockets reset by the OS (the issue's kill semantics); one that exits or is
+    // stopped closes them (FIN, or RST where unread data remains, as close() does).
+    const abort = state === 'crashed' || state === 'failed';
+    netHost.tcp.closeOwnedBy(actor, abort);
+    netHost.udp.closeOwnedBy(actor);
+  }
+}

@@ -1,0 +1,944 @@
+/**
+ * One end of a TCP connection (the kernel's socket): the state machine, the byte stream with retransmission,
+ * RTO, NewReno, flow control, delayed ACKs, keepalive, FIN / RST and TIME_WAIT, with Linux's numbers.
+ * It talks to the user-facing Socket through the ConnectionUser callbacks and to the wire through its stack.
+ */
+import type { Timer } from '../../core/scheduler.js';
+import { NetError, type NetErrorCode } from '../errors.js';
+import { ACK, FIN, RST, SYN, type TcpSegment } from '../packet.js';
+import { NewReno } from './newreno.js';
+import type { TcpOptions } from './options.js';
+import { RtoEstimator, retransmitTimeoutUs } from './rto.js';
+import type { TcpStack } from './stack.js';
+
+export type TcpState =
+  | 'CLOSED'
+  | 'SYN_SENT'
+  | 'SYN_RECV'
+  | 'ESTABLISHED'
+  | 'FIN_WAIT_1'
+  | 'FIN_WAIT_2'
+  | 'CLOSING'
+  | 'TIME_WAIT'
+  | 'CLOSE_WAIT'
+  | 'LAST_ACK';
+
+/** What the connection tells the socket above it. */
+export interface ConnectionUser {
+  /** The handshake completed. */
+  established(): void;
+  /** In-order data or the peer's FIN became readable. */
+  readable(): void;
+  /** Buffered data dropped below the send buffer size. */
+  writable(): void;
+  /** The connection failed (refused, reset, timed out); no more events but closed(). */
+  failed(err: NetError): void;
+}
+
+/** A segment sent and not yet acknowledged, kept for retransmission. */
+interface Outstanding {
+  seq: number;
+  /** Sequence space it takes: data bytes, +1 for SYN, +1 for FIN. */
+  len: number;
+  data: Uint8Array | null;
+  flags: number;
+  sentAtUs: number;
+  retransmitted: boolean;
+}
+
+const empty = new Uint8Array(0);
+
+export class Connection {
+  state: TcpState = 'CLOSED';
+  /** Trace id shared by both ends: 'client:32768>server:80', initiator first. */
+  readonly id: string;
+  user: ConnectionUser | null = null;
+  /** Set when the application closed its socket: nothing will read any more (an orphan, in Linux terms). */
+  orphaned = false;
+  /** The error that ended it, if one did. */
+  error: NetError | null = null;
+  /** For passive opens: the listener that will queue it for accept(). */
+  listener: { established(c: Connection): boolean } | null = null;
+
+  // Send side (RFC 793 names).
+  private iss = 0;
+  private sndUna = 0;
+  private sndNxt = 0;
+  /** Highest sequence number sent so far (sndNxt moves back to sndUna on a timeout; this does not). */
+  private sndMax = 0;
+  private sndWnd = 0;
+  private readonly outstanding: Outstanding[] = [];
+  private readonly unsent: Uint8Array[] = [];
+  private unsentHead = 0;
+  private unsentBytes = 0;
+  private finQueued = false;
+  private finSent = false;
+  private dupAcks = 0;
+  private retransmits = 0;
+  private retransmitStartUs = -1;
+  private readonly rto: RtoEstimator;
+  readonly cc: NewReno;
+  /** After a timeout, everything below this is being resent (go-back-N, as Linux without SACK). */
+  private lossRecoverUntil = -1;
+
+  // Receive side.
+  private irs = 0;
+  private rcvNxt = 0;
+  private readonly inOrder: Uint8Array[] = [];
+  private inOrderHead = 0;
+  private inOrderBytes = 0;
+  private outOfOrder: { seq: number; data: Uint8Array; fin: boolean }[] = [];
+  private outOfOrderBytes = 0;
+  private finReceived = false;
+  private unackedSegments = 0;
+  private advertisedWindow = 0;
+
+  // Timers. The retransmission timer is re-armed lazily: only its deadline moves on every ACK.
+  private rtoTimer: Timer<Connection> | null = null;
+  private rtoDeadlineUs = -1;
+  private delackTimer: Timer<Connection> | null = null;
+  private keepaliveTimer: Timer<Connection> | null = null;
+  private keepaliveProbes = 0;
+  private lastHeardUs = 0;
+  private timeWaitTimer: Timer<Connection> | null = null;
+  keepAlive: boolean;
+  keepAliveTimeUs: number;
+
+  bytesSent = 0;
+  bytesReceived = 0;
+
+  constructor(
+    readonly stack: TcpStack,
+    readonly options: TcpOptions,
+    readonly localIp: string,
+    readonly localPort: number,
+    readonly remoteIp: string,
+    readonly remotePort: number,
+    initiatorId: string,
+  ) {
+    this.id = initiatorId;
+    this.rto = new RtoEstimator(options);
+    this.cc = new NewReno(options.initialCwndSegments);
+    this.keepAlive = options.keepAlive;
+    this.keepAliveTimeUs = options.keepAliveTimeMs * 1000;
+  }
+
+  get now(): number {
+    return this.stack.sim.now;
+  }
+
+  /** Bytes the application can read now. */
+  get readableBytes(): number {
+    return this.inOrderBytes;
+  }
+
+  /** True once the peer's FIN has been received and everything before it read. */
+  get readEnded(): boolean {
+    return this.finReceived && this.inOrderBytes === 0;
+  }
+
+  /** Bytes written and not yet acknowledged (sent or not). */
+  get bufferedBytes(): number {
+    return this.unsentBytes + Math.max(0, this.sndMax - this.sndUna - (this.finSent ? 1 : 0));
+  }
+
+  get srttUs(): number | undefined {
+    return this.rto.srttUs;
+  }
+
+  get rtoUs(): number {
+    return this.rto.rtoUs;
+  }
+
+  // ---- Opening ----
+
+  /** Active open: send a SYN. */
+  connect(iss: number): void {
+    this.iss = iss;
+    this.sndUna = iss;
+    this.sndNxt = iss;
+    this.sndMax = iss;
+    this.setState('SYN_SENT');
+    this.sendNew(SYN, null);
+  }
+
+  /** Passive open from a SYN: answer with SYN-ACK. */
+  acceptSyn(syn: TcpSegment, iss: number): void {
+    this.irs = syn.seq;
+    this.rcvNxt = syn.seq + 1;
+    this.sndWnd = syn.window;
+    this.iss = iss;
+    this.sndUna = iss;
+    this.sndNxt = iss;
+    this.sndMax = iss;
+    this.lastHeardUs = this.now;
+    this.setState('SYN_RECV');
+    this.sendNew(SYN | ACK, null);
+  }
+
+  // ---- Application calls ----
+
+  /** Queues bytes for sending. The socket enforces buffer limits. */
+  write(data: Uint8Array): void {
+    if (data.byteLength === 0) return;
+    this.unsent.push(data);
+    this.unsentBytes += data.byteLength;
+    this.output();
+  }
+
+  /** Takes up to `maxBytes` of in-order received data (all of it by default). */
+  read(maxBytes = Infinity): Uint8Array | null {
+    if (this.inOrderBytes === 0) return null;
+    const before = this.receiveWindow();
+    let out: Uint8Array;
+    const first = this.inOrder[this.inOrderHead]!;
+    if (first.byteLength <= maxBytes && (this.inOrder.length - this.inOrderHead === 1 || maxBytes === Infinity)) {
+      out = maxBytes === Infinity ? this.drainAll() : this.shift();
+    } else {
+      out = this.take(Math.min(maxBytes, this.inOrderBytes));
+    }
+    this.afterRead(before);
+    return out;
+  }
+
+  /** Half-close: send FIN after the queued data (shutdown(SHUT_WR), Node's end()). */
+  shutdown(): void {
+    if (this.finQueued) return;
+    this.finQueued = true;
+    this.output();
+  }
+
+  /**
+   * The application closed the socket (close(2)). Unread data makes it a reset, as Linux does; otherwise a
+   * FIN follows the queued data and the connection finishes on its own.
+   */
+  close(): void {
+    if (this.orphaned) return;
+    this.orphaned = true;
+    this.user = null;
+    this.stack.disown(this);
+    if (this.state === 'CLOSED' || this.state === 'TIME_WAIT') return;
+    if (this.state === 'SYN_SENT') {
+      this.finish(null);
+      return;
+    }
+    if (this.inOrderBytes > 0 || this.outOfOrderBytes > 0) {
+      this.stack.count('tcp.rst.unread-data');
+      this.abort();
+      return;
+    }
+    this.shutdown();
+  }
+
+  /** Sends RST and ends at once (SO_LINGER 0, Node's resetAndDestroy(), or a process the OS reaps). */
+  abort(): void {
+    if (this.state === 'CLOSED') return;
+    if (this.state !== 'SYN_SENT' && this.state !== 'TIME_WAIT') {
+      this.stack.sendSegment(this, this.sndNxt, 0, RST | ACK, null);
+      this.trace('tcp.rst', { dir: 'sent' });
+    }
+    this.finish(null);
+  }
+
+  /** The host vanished: the connection is gone without a segment or an event. */
+  vanish(): void {
+    this.user = null;
+    this.cancelTimers();
+    this.state = 'CLOSED';
+  }
+
+  setKeepAlive(enable: boolean, initialDelayUs?: number): void {
+    this.keepAlive = enable;
+    if (initialDelayUs !== undefined && initialDelayUs > 0) this.keepAliveTimeUs = initialDelayUs;
+    this.armKeepalive();
+  }
+
+  // ---- Arrival ----
+
+  segmentArrived(seg: TcpSegment): void {
+    this.stack.count('tcp.segments.received');
+    this.lastHeardUs = this.now;
+    this.keepaliveProbes = 0;
+    const flags = seg.flags;
+    if (flags & RST) {
+      this.onReset(seg);
+      return;
+    }
+    switch (this.state) {
+      case 'SYN_SENT':
+        this.onSynSentSegment(seg);
+        return;
+      case 'SYN_RECV':
+        if (flags & SYN) {
+          // The client resent its SYN: our SYN-ACK was lost or is late. Resend it.
+          this.resendHead();
+          return;
+        }
+        if (!(flags & ACK) || seg.ack !== this.iss + 1) return;
+        if (this.listener && !this.listener.established(this)) return; // accept queue full: ACK ignored
+        this.ackArrived(seg);
+        this.setState('ESTABLISHED');
+        this.armKeepalive();
+        break;
+      case 'CLOSED':
+        return;
+      default:
+        if (flags & SYN) {
+          // A retransmitted SYN-ACK (our ACK was lost): acknowledge again.
+          this.sendAck();
+          return;
+        }
+        if (flags & ACK) this.ackArrived(seg);
+    }
+    if ((this.state as TcpState) === 'CLOSED') return;
+    const len = seg.data === null ? 0 : seg.data.byteLength;
+    if (len > 0 || flags & FIN) this.dataArrived(seg, len);
+    this.armKeepalive();
+  }
+
+  private onSynSentSegment(seg: TcpSegment): void {
+    const flags = seg.flags;
+    if (!(flags & SYN) || !(flags & ACK) || seg.ack !== this.iss + 1) return;
+    this.irs = seg.seq;
+    this.rcvNxt = seg.seq + 1;
+    this.ackArrived(seg);
+    if (this.retransmits > 0 || this.rto.srttUs === undefined) {
+      // RFC 6298 §5.7: after a retransmitted SYN the first data waits 3 s, not the backed-off RTO.
+      if (this.retransmits > 0) this.rto.set(this.options.rtoAfterSynRetransmitMs * 1000);
+    }
+    this.retransmits = 0;
+    this.setState('ESTABLISHED');
+    this.sendAck();
+    this.armKeepalive();
+    this.user?.established();
+    this.output();
+  }
+
+  private onReset(seg: TcpSegment): void {
+    if (this.state === 'SYN_SENT') {
+      if (seg.flags & ACK && seg.ack === this.iss + 1) this.fail('ECONNREFUSED', 'connect');
+      return;
+    }
+    // Accept a reset whose sequence number lies in the receive window (RFC 5961 would demand an exact match).
+    if (seg.seq < this.rcvNxt || seg.seq > this.rcvNxt + Math.max(this.receiveWindow(), 1)) return;
+    this.trace('tcp.rst', { dir: 'received' });
+    this.stack.count('tcp.rst.received');
+    switch (this.state) {
+      case 'SYN_RECV':
+      case 'TIME_WAIT':
+      case 'LAST_ACK':
+      case 'CLOSING':
+        this.finish(null);
+        return;
+      case 'CLOSE_WAIT':
+        this.fail('EPIPE', 'read');
+        return;
+      default:
+        if (this.orphaned) this.finish(null);
+        else this.fail('ECONNRESET', 'read');
+    }
+  }
+
+  /** Processes the acknowledgement and window of a segment. */
+  private ackArrived(seg: TcpSegment): void {
+    const ack = seg.ack;
+    if (ack > this.sndMax) {
+      this.sendAck(); // acknowledges something never sent: answer with our state (RFC 793)
+      return;
+    }
+    const len = seg.data === null ? 0 : seg.data.byteLength;
+    if (ack > this.sndUna) {
+      const ackedSegments = this.releaseAcked(ack);
+      this.sndUna = ack;
+      if (this.sndNxt < ack) this.sndNxt = ack;
+      this.sndWnd = seg.window;
+      this.retransmits = 0;
+      this.retransmitStartUs = -1;
+      this.dupAcks = 0;
+      this.rto.reset();
+      const cc = this.cc;
+      if (cc.inRecovery) {
+        if (ack >= cc.recover) cc.exitRecovery();
+        else {
+          cc.onPartialAck(ackedSegments);
+          this.retransmitHead('partial-ack');
+        }
+      } else {
+        if (this.lossRecoverUntil >= 0 && ack >= this.lossRecoverUntil) this.lossRecoverUntil = -1;
+        cc.onAck(ackedSegments);
+      }
+      this.ourFinAcked();
+      if (this.sndUna === this.sndMax) this.stopRtoTimer();
+      else this.restartRtoTimer();
+      if (this.user && this.bufferedBytes < this.options.sendBufferBytes) this.user.writable();
+    } else if (ack === this.sndUna) {
+      const windowChanged = seg.window !== this.sndWnd;
+      this.sndWnd = seg.window;
+      if (len === 0 && !(seg.flags & (SYN | FIN)) && !windowChanged && this.sndMax > this.sndUna) this.duplicateAck();
+    }
+    this.output();
+  }
+
+  private duplicateAck(): void {
+    this.dupAcks++;
+    const cc = this.cc;
+    if (cc.inRecovery) {
+      cc.onDupAckInRecovery();
+      return;
+    }
+    // RFC 6582 §3.2 step 1: no new fast retransmit for losses from before the last one (or the last timeout).
+    if (this.dupAcks === this.options.dupAckThreshold && this.sndUna > cc.recover - 1 && this.lossRecoverUntil < 0) {
+      this.stack.count('tcp.fast-retransmits');
+      cc.enterFastRecovery(this.sndMax);
+      this.retransmitHead('fast');
+    }
+  }
+
+  /** Drops acknowledged segments from the retransmission queue; takes an RTT sample (Karn). Returns segments acked. */
+  private releaseAcked(ack: number): number {
+    let count = 0;
+    let sample = -1;
+    const q = this.outstanding;
+    while (q.length > 0) {
+      const head = q[0]!;
+      if (head.seq + head.len <= ack) {
+        q.shift();
+        count++;
+        sample = head.retransmitted ? -1 : this.now - head.sentAtUs;
+      } else {
+        if (head.seq < ack) {
+          // Partly acknowledged: keep the rest.
+          const cut = ack - head.seq;
+          if (head.data) head.data = head.data.subarray(cut);
+          head.seq = ack;
+          head.len -= cut;
+          count++;
+        }
+        break;
+      }
+    }
+    if (sample >= 0) this.rto.sample(sample);
+    return Math.max(count, 1);
+  }
+
+  private ourFinAcked(): void {
+    if (!this.finSent || this.sndUna !== this.sndMax) return;
+    switch (this.state) {
+      case 'FIN_WAIT_1':
+        this.setState('FIN_WAIT_2');
+        if (this.orphaned) this.armOrphanTimeout();
+        break;
+      case 'CLOSING':
+        this.enterTimeWait();
+        break;
+      case 'LAST_ACK':
+        this.finish(null);
+        break;
+    }
+  }
+
+  private dataArrived(seg: TcpSegment, len: number): void {
+    const state = this.state;
+    if (state !== 'ESTABLISHED' && state !== 'FIN_WAIT_1' && state !== 'FIN_WAIT_2') {
+      // Data or FIN after the peer's FIN (a retransmission): acknowledge it.
+      if (seg.seq < this.rcvNxt) this.sendAck();
+      return;
+    }
+    if (this.orphaned && len > 0 && seg.seq + len > this.rcvNxt) {
+      // Linux: new data for a socket the application has closed is answered with a reset.
+      this.stack.count('tcp.rst.data-after-close');
+      this.abort();
+      return;
+    }
+    const fin = (seg.flags & FIN) !== 0;
+    let data = seg.data ?? empty;
+    let seq = seg.seq;
+    if (seq < this.rcvNxt) {
+      const old = this.rcvNxt - seq;
+      if (old >= len && !(fin && seq + len === this.rcvNxt)) {
+        this.sendAck(); // a duplicate: tell the sender where we are
+        return;
+      }
+      data = data.subarray(Math.min(old, len));
+      seq = this.rcvNxt;
+    }
+    const window = this.receiveWindow();
+    if (seq > this.rcvNxt) {
+      if (seq + data.byteLength <= this.rcvNxt + window) this.storeOutOfOrder(seq, data, fin);
+      this.stack.count('tcp.segments.out-of-order');
+      this.sendAck(); // an immediate duplicate ACK drives the sender's fast retransmit
+      return;
+    }
+    if (data.byteLength > window) {
+      data = data.subarray(0, window); // beyond the window: dropped, the sender will resend
+      this.stack.count('tcp.drop.beyond-window');
+    }
+    const filledHole = this.outOfOrder.length > 0;
+    if (data.byteLength > 0) this.appendInOrder(data);
+    // The FIN counts only if every byte before it was taken.
+    let gotFin = fin && seg.seq + len === this.rcvNxt;
+    if (this.pullOutOfOrder()) gotFin = true;
+    if (gotFin && !this.finReceived) {
+      this.finReceived = true;
+      this.rcvNxt += 1;
+      this.peerFin();
+    }
+    if (data.byteLength > 0) {
+      this.unackedSegments++;
+      if (filledHole || gotFin || this.unackedSegments >= 2) this.sendAck();
+      else this.armDelack();
+      this.user?.readable();
+    } else if (gotFin) {
+      this.sendAck();
+    }
+  }
+
+  private peerFin(): void {
+    switch (this.state) {
+      case 'ESTABLISHED':
+        this.setState('CLOSE_WAIT');
+        break;
+      case 'FIN_WAIT_1':
+        if (this.finSent && this.sndUna === this.sndMax) this.enterTimeWait();
+        else this.setState('CLOSING');
+        break;
+      case 'FIN_WAIT_2':
+        this.enterTimeWait();
+        break;
+    }
+    this.user?.readable();
+  }
+
+  // ---- Receive buffers ----
+
+  private receiveWindow(): number {
+    return Math.max(0, this.options.receiveBufferBytes - this.inOrderBytes - this.outOfOrderBytes);
+  }
+
+  private appendInOrder(data: Uint8Array): void {
+    this.inOrder.push(data);
+    this.inOrderBytes += data.byteLength;
+    this.rcvNxt += data.byteLength;
+    this.bytesReceived += data.byteLength;
+  }
+
+  private storeOutOfOrder(seq: number, data: Uint8Array, fin: boolean): void {
+    const list = this.outOfOrder;
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.seq > seq) i--;
+    if (i > 0 && list[i - 1]!.seq === seq) return;
+    list.splice(i, 0, { seq, data, fin });
+    this.outOfOrderBytes += data.byteLength;
+  }
+
+  /** Moves out-of-order data that now fits onto the in-order stream; true if a FIN was reached. */
+  private pullOutOfOrder(): boolean {
+    const list = this.outOfOrder;
+    let fin = false;
+    while (list.length > 0 && list[0]!.seq <= this.rcvNxt) {
+      const next = list.shift()!;
+      this.outOfOrderBytes -= next.data.byteLength;
+      const end = next.seq + next.data.byteLength;
+      if (end > this.rcvNxt) this.appendInOrder(next.data.subarray(this.rcvNxt - next.seq));
+      if (next.fin && end === this.rcvNxt) fin = true;
+    }
+    return fin;
+  }
+
+  private shift(): Uint8Array {
+    const chunk = this.inOrder[this.inOrderHead]!;
+    this.inOrder[this.inOrderHead++] = empty;
+    this.inOrderBytes -= chunk.byteLength;
+    this.compactInOrder();
+    return chunk;
+  }
+
+  private drainAll(): Uint8Array {
+    if (this.inOrder.length - this.inOrderHead === 1) return this.shift();
+    return this.take(this.inOrderBytes);
+  }
+
+  private take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.inOrder[this.inOrderHead]!;
+      const need = n - filled;
+      if (chunk.byteLength <= need) {
+        out.set(chunk, filled);
+        filled += chunk.byteLength;
+        this.inOrder[this.inOrderHead++] = empty;
+      } else {
+        out.set(chunk.subarray(0, need), filled);
+        this.inOrder[this.inOrderHead] = chunk.subarray(need);
+        filled = n;
+      }
+    }
+    this.inOrderBytes -= n;
+    this.compactInOrder();
+    return out;
+  }
+
+  private compactInOrder(): void {
+    if (this.inOrderHead > 64 && this.inOrderHead * 2 > this.inOrder.length) {
+      this.inOrder.splice(0, this.inOrderHead);
+      this.inOrderHead = 0;
+    } else if (this.inOrderHead === this.inOrder.length) {
+      this.inOrder.length = 0;
+      this.inOrderHead = 0;
+    }
+  }
+
+  /** The application read: if the window had closed below one segment and has reopened, say so. */
+  private afterRead(windowBefore: number): void {
+    const mss = this.options.mssBytes;
+    const now = this.receiveWindow();
+    if (this.advertisedWindow < mss && now >= mss && windowBefore < now) this.sendAck();
+  }
+
+  // ---- Sending ----
+
+  /** Sends what the windows allow: resends after a timeout first, then new data, then a queued FIN. */
+  private output(): void {
+    const state = this.state;
+    if (state !== 'ESTABLISHED' && state !== 'CLOSE_WAIT' && state !== 'FIN_WAIT_1' && state !== 'CLOSING' && state !== 'LAST_ACK') return;
+    const mss = this.options.mssBytes;
+    for (;;) {
+      const inFlight = this.sndNxt - this.sndUna;
+      const window = Math.min(this.cc.cwnd * mss, this.sndWnd);
+      if (this.sndNxt < this.sndMax) {
+        // Go-back-N after a timeout: resend the segments past sndNxt in their original boundaries.
+        if (inFlight >= window && inFlight > 0) break;
+        const seg = this.findOutstanding(this.sndNxt);
+        if (!seg) {
+          this.sndNxt = this.sndMax;
+          continue;
+        }
+        this.resend(seg, 'timeout');
+        this.sndNxt = seg.seq + seg.len;
+        continue;
+      }
+      if (this.unsentBytes === 0) break;
+      const room = window - inFlight;
+      if (room <= 0) {
+        if (this.sndWnd === 0 && inFlight === 0) this.armPersist();
+        break;
+      }
+      const len = Math.min(mss, this.unsentBytes, room);
+      // Sender-side silly window avoidance: do not send a runt while more data waits and data is in flight.
+      if (len < mss && len < this.unsentBytes && inFlight > 0) break;
+      this.sendNew(ACK, this.takeUnsent(len));
+    }
+    if (this.finQueued && !this.finSent && this.unsentBytes === 0 && this.sndNxt === this.sndMax) {
+      if (state === 'ESTABLISHED' || state === 'CLOSE_WAIT') {
+        this.finSent = true;
+        this.setState(state === 'ESTABLISHED' ? 'FIN_WAIT_1' : 'LAST_ACK');
+        this.sendNew(FIN | ACK, null);
+      }
+    }
+  }
+
+  private takeUnsent(n: number): Uint8Array {
+    let head = this.unsent[this.unsentHead]!;
+    let out: Uint8Array;
+    if (head.byteLength === n) {
+      out = head;
+      this.unsent[this.unsentHead++] = empty;
+    } else if (head.byteLength > n) {
+      out = head.subarray(0, n);
+      this.unsent[this.unsentHead] = head.subarray(n);
+    } else {
+      out = new Uint8Array(n);
+      let filled = 0;
+      while (filled < n) {
+        head = this.unsent[this.unsentHead]!;
+        const need = n - filled;
+        if (head.byteLength <= need) {
+          out.set(head, filled);
+          filled += head.byteLength;
+          this.unsent[this.unsentHead++] = empty;
+        } else {
+          out.set(head.subarray(0, need), filled);
+          this.unsent[this.unsentHead] = head.subarray(need);
+          filled = n;
+        }
+      }
+    }
+    this.unsentBytes -= n;
+    if (this.unsentHead === this.unsent.length) {
+      this.unsent.length = 0;
+      this.unsentHead = 0;
+    } else if (this.unsentHead > 64 && this.unsentHead * 2 > this.unsent.length) {
+      this.unsent.splice(0, this.unsentHead);
+      this.unsentHead = 0;
+    }
+    return out;
+  }
+
+  /** Sends a new segment at sndNxt and keeps it for retransmission. */
+  private sendNew(flags: number, data: Uint8Array | null): void {
+    const len = (data === null ? 0 : data.byteLength) + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
+    const seg: Outstanding = { seq: this.sndNxt, len, data, flags, sentAtUs: this.now, retransmitted: false };
+    this.outstanding.push(seg);
+    this.transmit(seg);
+    this.sndNxt += len;
+    if (this.sndNxt > this.sndMax) this.sndMax = this.sndNxt;
+    if (data) this.bytesSent += data.byteLength;
+    if (this.rtoDeadlineUs < 0) this.restartRtoTimer();
+  }
+
+  private transmit(seg: Outstanding): void {
+    const synOnly = seg.flags & SYN && !(seg.flags & ACK);
+    this.stack.sendSegment(this, seg.seq, synOnly ? 0 : this.rcvNxt, seg.flags | (synOnly ? 0 : ACK), seg.data);
+    this.noteAckSent();
+  }
+
+  private resend(seg: Outstanding, reason: string): void {
+    seg.retransmitted = true;
+    seg.sentAtUs = this.now;
+    this.stack.count('tcp.segments.retransmitted');
+    this.trace('tcp.retransmit', { seq: seg.seq - this.iss, len: seg.len, reason });
+    this.transmit(seg);
+  }
+
+  private retransmitHead(reason: string): void {
+    const head = this.outstanding[0];
+    if (head) this.resend(head, reason);
+    this.restartRtoTimer();
+  }
+
+  private resendHead(): void {
+    const head = this.outstanding[0];
+    if (head) this.transmit(head);
+  }
+
+  private findOutstanding(seq: number): Outstanding | undefined {
+    const q = this.outstanding;
+    for (let i = 0; i < q.length; i++) {
+      const s = q[i]!;
+      if (s.seq === seq) return s;
+      if (s.seq > seq) return undefined;
+    }
+    return undefined;
+  }
+
+  private sendAck(): void {
+    this.stack.sendSegment(this, this.sndNxt, this.rcvNxt, ACK, null);
+    this.noteAckSent();
+  }
+
+  private noteAckSent(): void {
+    this.unackedSegments = 0;
+    this.advertisedWindow = this.receiveWindow();
+    if (this.delackTimer) {
+      this.delackTimer.cancel();
+      this.delackTimer = null;
+    }
+  }
+
+  /** The window we advertise in a segment we send now. */
+  windowToAdvertise(): number {
+    return this.receiveWindow();
+  }
+
+  // ---- Timers ----
+
+  private restartRtoTimer(): void {
+    this.rtoDeadlineUs = this.now + this.rto.rtoUs;
+    if (this.rtoTimer === null || this.rtoTimer.at > this.rtoDeadlineUs) {
+      this.rtoTimer?.cancel();
+      this.rtoTimer = this.stack.sim.scheduler.at(this.rtoDeadlineUs, onRtoTimer, this as Connection);
+    }
+  }
+
+  private stopRtoTimer(): void {
+    this.rtoDeadlineUs = -1;
+    this.rtoTimer?.cancel();
+    this.rtoTimer = null;
+  }
+
+  /** @internal */
+  rtoTimerFired(): void {
+    this.rtoTimer = null;
+    if (this.rtoDeadlineUs < 0 || this.state === 'CLOSED') return;
+    if (this.now < this.rtoDeadlineUs) {
+      this.rtoTimer = this.stack.sim.scheduler.at(this.rtoDeadlineUs, onRtoTimer, this as Connection);
+      return;
+    }
+    this.rtoDeadlineUs = -1;
+    this.retransmitTimeout();
+  }
+
+  private retransmitTimeout(): void {
+    const o = this.options;
+    if (this.state === 'SYN_SENT' || this.state === 'SYN_RECV') {
+      const limit = this.state === 'SYN_SENT' ? o.synRetries : o.synackRetries;
+      if (this.retransmits >= limit) {
+        if (this.state === 'SYN_SENT') this.fail('ETIMEDOUT', 'connect');
+        else this.finish(null); // the half-open request is dropped silently
+        return;
+      }
+      this.retransmits++;
+      this.rto.backoff();
+      this.retransmitHead(this.state === 'SYN_SENT' ? 'syn' : 'synack');
+      return;
+    }
+    const head = this.outstanding[0];
+    if (!head) {
+      // Nothing outstanding: a zero-window probe is due.
+      this.probeWindow();
+      return;
+    }
+    if (this.retransmitStartUs < 0) this.retransmitStartUs = head.sentAtUs;
+    const giveUpUs = retransmitTimeoutUs(o.retries2, o.minRtoMs * 1000, o.maxRtoMs * 1000);
+    if (this.now - this.retransmitStartUs >= giveUpUs) {
+      this.fail('ETIMEDOUT', 'write');
+      return;
+    }
+    this.retransmits++;
+    this.stack.count('tcp.timeouts');
+    this.cc.onTimeout();
+    this.dupAcks = 0;
+    this.rto.backoff();
+    this.lossRecoverUntil = this.sndMax;
+    this.cc.recover = this.sndMax;
+    this.sndNxt = this.sndUna;
+    // Resend the head now; the rest follows as ACKs open the window (output's go-back-N).
+    this.resend(head, 'timeout');
+    this.sndNxt = head.seq + head.len;
+    this.restartRtoTimer();
+  }
+
+  private armPersist(): void {
+    if (this.rtoDeadlineUs < 0) this.restartRtoTimer();
+  }
+
+  private probeWindow(): void {
+    if (this.sndWnd > 0 || this.unsentBytes === 0) {
+      this.output();
+      return;
+    }
+    // A zero-window probe: an already-acknowledged sequence number makes the peer answer with its window.
+    this.stack.count('tcp.window-probes');
+    this.stack.sendSegment(this, this.sndUna - 1, this.rcvNxt, ACK, null);
+    this.rto.backoff();
+    this.restartRtoTimer();
+  }
+
+  private armDelack(): void {
+    if (this.delackTimer) return;
+    this.delackTimer = this.stack.sim.scheduler.after(this.options.delayedAckMs * 1000, onDelackTimer, this as Connection);
+  }
+
+  /** @internal */
+  delackTimerFired(): void {
+    this.delackTimer = null;
+    if (this.state !== 'CLOSED' && this.unackedSegments > 0) this.sendAck();
+  }
+
+  private armKeepalive(): void {
+    if (!this.keepAlive || (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT')) {
+      this.keepaliveTimer?.cancel();
+      this.keepaliveTimer = null;
+      return;
+    }
+    if (this.keepaliveTimer) return; // it re-reads lastHeardUs when it fires
+    this.keepaliveTimer = this.stack.sim.scheduler.at(this.lastHeardUs + this.keepAliveTimeUs, onKeepaliveTimer, this as Connection);
+  }
+
+  /** @internal */
+  keepaliveTimerFired(): void {
+    this.keepaliveTimer = null;
+    if (!this.keepAlive || (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT')) return;
+    const o = this.options;
+    const intervalUs = o.keepAliveIntervalMs * 1000;
+    const idleUs = this.now - this.lastHeardUs;
+    if (this.keepaliveProbes === 0 && idleUs < this.keepAliveTimeUs) {
+      this.keepaliveTimer = this.stack.sim.scheduler.at(this.lastHeardUs + this.keepAliveTimeUs, onKeepaliveTimer, this as Connection);
+      return;
+    }
+    if (this.keepaliveProbes >= o.keepAliveProbes) {
+      this.fail('ETIMEDOUT', 'read');
+      return;
+    }
+    this.keepaliveProbes++;
+    this.stack.count('tcp.keepalive-probes');
+    this.stack.sendSegment(this, this.sndUna - 1, this.rcvNxt, ACK, null);
+    this.keepaliveTimer = this.stack.sim.scheduler.after(intervalUs, onKeepaliveTimer, this as Connection);
+  }
+
+  private enterTimeWait(): void {
+    this.setState('TIME_WAIT');
+    this.cancelTimers();
+    this.timeWaitTimer = this.stack.sim.scheduler.after(this.options.timeWaitMs * 1000, onTimeWaitTimer, this as Connection);
+  }
+
+  /** An orphaned FIN_WAIT_2 lasts tcp_fin_timeout (60 s), then goes. */
+  private armOrphanTimeout(): void {
+    this.timeWaitTimer?.cancel();
+    this.timeWaitTimer = this.stack.sim.scheduler.after(60_000_000, onTimeWaitTimer, this as Connection);
+  }
+
+  /** @internal */
+  timeWaitTimerFired(): void {
+    this.timeWaitTimer = null;
+    this.finish(null);
+  }
+
+  private cancelTimers(): void {
+    this.rtoTimer?.cancel();
+    this.rtoTimer = null;
+    this.rtoDeadlineUs = -1;
+    this.delackTimer?.cancel();
+    this.delackTimer = null;
+    this.keepaliveTimer?.cancel();
+    this.keepaliveTimer = null;
+    this.timeWaitTimer?.cancel();
+    this.timeWaitTimer = null;
+  }
+
+  // ---- Ending ----
+
+  private fail(code: NetErrorCode, syscall: string): void {
+    const err = new NetError(code, syscall, this.remoteIp, this.remotePort);
+    this.error = err;
+    this.trace('tcp.error', { code });
+    this.stack.count(`tcp.errors.${code}`);
+    const user = this.user;
+    this.finish(err);
+    user?.failed(err);
+  }
+
+  /** Leaves the connection table; `err` is why, or null for a normal end. */
+  private finish(err: NetError | null): void {
+    this.cancelTimers();
+    if (this.state !== 'CLOSED') this.setState('CLOSED');
+    if (err) this.error = err;
+    this.stack.release(this);
+    if (!err && this.user) this.user.readable(); // wake readers so they see the end
+  }
+
+  private setState(next: TcpState): void {
+    const prev = this.state;
+    if (prev === next) return;
+    this.state = next;
+    this.trace('tcp.state', { from: prev, to: next });
+  }
+
+  private trace(kind: string, fields: Record<string, string | number>): void {
+    this.stack.trace(this, kind, fields);
+  }
+}
+
+function onRtoTimer(c: Connection): void {
+  c.rtoTimerFired();
+}
+function onDelackTimer(c: Connection): void {
+  c.delackTimerFired();
+}
+function onKeepaliveTimer(c: Connection): void {
+  c.keepaliveTimerFired();
+}
+function onTimeWaitTimer(c: Connection): void {
+  c.timeWaitTimerFired();
+}

@@ -1,0 +1,128 @@
+/**
+ * TCP options, every number a Linux default (shared/reference/linux-tcp.md; the kernel's include/net/tcp.h
+ * and Documentation/networking/ip-sysctl.rst). Durations are milliseconds in the names, as sysctls are.
+ */
+import { SimError } from '../../core/errors.js';
+
+export interface TcpOptions {
+  /** Maximum segment size, bytes (Ethernet MTU 1500 − 40). */
+  mssBytes: number;
+  /** Initial congestion window, segments (RFC 6928). */
+  initialCwndSegments: number;
+  /** tcp_syn_retries: SYNs resent before connect() fails with ETIMEDOUT (6: at 1, 3, 7, 15, 31, 63 s; fail at 127 s). */
+  synRetries: number;
+  /** tcp_synack_retries: SYN-ACKs resent before a half-open connection is dropped (5: gives up at 63 s). */
+  synackRetries: number;
+  /** RTO before any RTT sample (TCP_TIMEOUT_INIT), ms. */
+  initialRtoMs: number;
+  /** TCP_RTO_MIN, ms: also the floor of the variance term in the Linux estimator. */
+  minRtoMs: number;
+  /** TCP_RTO_MAX, ms. */
+  maxRtoMs: number;
+  /** RTO for the first data after a retransmitted SYN (RFC 6298 §5.7, TCP_TIMEOUT_FALLBACK), ms. */
+  rtoAfterSynRetransmitMs: number;
+  /**
+   * 'linux': RTO = SRTT + max(minRto, 4·RTTVAR) (the kernel floors the variance term; first sample gives
+   * max(3R, R + 200 ms)). 'rfc6298': RTO = max(1 s, SRTT + max(G, 4·RTTVAR)) with G = 1 ms.
+   */
+  rtoEstimator: 'linux' | 'rfc6298';
+  /** tcp_retries2: an unacknowledged connection fails after the time 15 backoffs from TCP_RTO_MIN take (924.6 s). */
+  retries2: number;
+  /** TIME_WAIT length (TCP_TIMEWAIT_LEN), ms. Fixed in Linux. */
+  timeWaitMs: number;
+  /** Delayed ACK timer (TCP_DELACK_MIN), ms; a second full segment is acknowledged at once. */
+  delayedAckMs: number;
+  /** Duplicate ACKs that trigger fast retransmit (tcp_reordering). */
+  dupAckThreshold: number;
+  /** Receive buffer, bytes: the most the advertised window can be (tcp_rmem default). */
+  receiveBufferBytes: number;
+  /** Send buffer, bytes: unacknowledged plus unsent data the kernel holds (tcp_wmem default). */
+  sendBufferBytes: number;
+  /** net.core.somaxconn: a listen backlog above this is cut to it. */
+  somaxconn: number;
+  /** Backlog when listen() is not told one (Node.js and nginx ask for 511). */
+  defaultBacklog: number;
+  /** tcp_abort_on_overflow: answer the final ACK of a handshake with RST when the accept queue is full. */
+  abortOnOverflow: boolean;
+  /** SO_KEEPALIVE default for new sockets (off in Linux and Node). */
+  keepAlive: boolean;
+  /** tcp_keepalive_time, ms. */
+  keepAliveTimeMs: number;
+  /** tcp_keepalive_intvl, ms. */
+  keepAliveIntervalMs: number;
+  /** tcp_keepalive_probes. */
+  keepAliveProbes: number;
+  /**
+   * Bytes a socket buffers in user space beyond the kernel's send buffer before write() fails with ENOBUFS.
+   * Node grows this without limit (until the process runs out of memory); faultline bounds it so a writer
+   * that ignores backpressure ends with an error instead of unbounded memory.
+   */
+  userBufferMaxBytes: number;
+}
+
+export const linuxTcpDefaults: Readonly<TcpOptions> = Object.freeze({
+  mssBytes: 1460,
+  initialCwndSegments: 10,
+  synRetries: 6,
+  synackRetries: 5,
+  initialRtoMs: 1000,
+  minRtoMs: 200,
+  maxRtoMs: 120_000,
+  rtoAfterSynRetransmitMs: 3000,
+  rtoEstimator: 'linux',
+  retries2: 15,
+  timeWaitMs: 60_000,
+  delayedAckMs: 40,
+  dupAckThreshold: 3,
+  receiveBufferBytes: 131_072,
+  sendBufferBytes: 16_384,
+  somaxconn: 4096,
+  defaultBacklog: 511,
+  abortOnOverflow: false,
+  keepAlive: false,
+  keepAliveTimeMs: 7_200_000,
+  keepAliveIntervalMs: 75_000,
+  keepAliveProbes: 9,
+  userBufferMaxBytes: 64 * 1024 * 1024,
+});
+
+const positiveInts: (keyof TcpOptions)[] = [
+  'mssBytes',
+  'initialCwndSegments',
+  'initialRtoMs',
+  'minRtoMs',
+  'maxRtoMs',
+  'rtoAfterSynRetransmitMs',
+  'delayedAckMs',
+  'dupAckThreshold',
+  'receiveBufferBytes',
+  'sendBufferBytes',
+  'somaxconn',
+  'keepAliveTimeMs',
+  'keepAliveIntervalMs',
+  'keepAliveProbes',
+  'userBufferMaxBytes',
+];
+const nonNegativeInts: (keyof TcpOptions)[] = ['synRetries', 'synackRetries', 'retries2', 'timeWaitMs', 'defaultBacklog'];
+
+/** Linux defaults under `partial`, checked; a bad field gets a one-line error naming it. */
+export function resolveTcpOptions(partial: Partial<TcpOptions>, what = 'tcp'): TcpOptions {
+  const out = { ...linuxTcpDefaults, ...partial } as TcpOptions;
+  for (const key of Object.keys(partial)) {
+    if (!(key in linuxTcpDefaults)) throw new SimError('ERR_TCP_OPTION', `${what}.${key}: not a TCP option (options: ${Object.keys(linuxTcpDefaults).join(', ')})`);
+  }
+  for (const key of positiveInts) {
+    const v = out[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new SimError('ERR_TCP_OPTION', `${what}.${key}: expected a positive integer, got ${JSON.stringify(v)}`);
+  }
+  for (const key of nonNegativeInts) {
+    const v = out[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new SimError('ERR_TCP_OPTION', `${what}.${key}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  if (out.rtoEstimator !== 'linux' && out.rtoEstimator !== 'rfc6298') throw new SimError('ERR_TCP_OPTION', `${what}.rtoEstimator: expected 'linux' or 'rfc6298', got ${JSON.stringify(out.rtoEstimator)}`);
+  for (const key of ['abortOnOverflow', 'keepAlive'] as const) {
+    if (typeof out[key] !== 'boolean') throw new SimError('ERR_TCP_OPTION', `${what}.${key}: expected true or false, got ${JSON.stringify(out[key])}`);
+  }
+  if (out.minRtoMs > out.maxRtoMs) throw new SimError('ERR_TCP_OPTION', `${what}.minRtoMs: ${out.minRtoMs} is above maxRtoMs ${out.maxRtoMs}`);
+  return out;
+}

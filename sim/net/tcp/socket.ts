@@ -1,0 +1,375 @@
+/**
+ * The application's TCP socket, shaped like Node's net.Socket: write / end / destroy, 'connect' 'data' 'end'
+ * 'close' 'error' 'drain' events, and for async code read(), connected() and async iteration.
+ *
+ * Where it differs from Node (on purpose): data stays in the kernel's receive buffer until the application
+ * takes it (a 'data' listener takes it as it arrives; read() when called), so a reader that stops reading
+ * closes the TCP window; an error that arrives while nobody listens for 'error' or reads is kept for the
+ * next read() or write() instead of crashing the process; user-space buffering is bounded (ENOBUFS).
+ */
+import type { Actor } from '../../core/actor.js';
+import { Emitter } from '../emitter.js';
+import { NetError } from '../errors.js';
+import type { Connection, ConnectionUser } from './connection.js';
+
+export interface SocketEvents {
+  [event: string]: (...args: any[]) => void;
+  connect: () => void;
+  data: (chunk: Uint8Array) => void;
+  end: () => void;
+  close: (hadError: boolean) => void;
+  error: (err: NetError) => void;
+  drain: () => void;
+}
+
+export interface SocketOptions {
+  /** Keep the writable side open after the peer's FIN (Node's allowHalfOpen; default false: end() follows). */
+  allowHalfOpen?: boolean;
+  /** SO_KEEPALIVE, with Linux's 7200 / 75 / 9 unless the host's TCP options say otherwise. */
+  keepAlive?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+export class Socket extends Emitter<SocketEvents> implements ConnectionUser {
+  connecting: boolean;
+  destroyed = false;
+  /** end() was called: no more writes. */
+  writableEnded = false;
+  /** The peer's FIN was read ('end' emitted or read() returned null). */
+  readableEnded = false;
+  readonly allowHalfOpen: boolean;
+  private flowingPaused = false;
+  private pendingError: NetError | null = null;
+  private errorReported = false;
+  private needDrain = false;
+  private readWaiter: { resolve: (c: Uint8Array | null) => void; reject: (e: unknown) => void } | null = null;
+  private connectWaiters: { resolve: (s: Socket) => void; reject: (e: unknown) => void }[] = [];
+  private closeEmitted = false;
+
+  /** @internal */
+  constructor(
+    owner: Actor,
+    /** The kernel connection, or null when connect() failed before one existed. */
+    private conn: Connection | null,
+    options: SocketOptions,
+    established: boolean,
+  ) {
+    super(owner);
+    this.allowHalfOpen = options.allowHalfOpen ?? false;
+    this.connecting = !established;
+    owner.hold();
+    if (conn) {
+      conn.user = this;
+      if (options.keepAlive !== undefined) conn.setKeepAlive(options.keepAlive);
+    }
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.conn?.remoteIp;
+  }
+  get remotePort(): number | undefined {
+    return this.conn?.remotePort;
+  }
+  get localAddress(): string | undefined {
+    return this.conn?.localIp;
+  }
+  get localPort(): number | undefined {
+    return this.conn?.localPort;
+  }
+  /** The trace id of the connection ('client:32768>server:80'). */
+  get connectionId(): string | undefined {
+    return this.conn?.id;
+  }
+  /** Bytes written and not yet acknowledged by the peer. */
+  get writableLength(): number {
+    return this.conn?.bufferedBytes ?? 0;
+  }
+  get bytesWritten(): number {
+    return this.conn?.bytesSent ?? 0;
+  }
+  get bytesRead(): number {
+    return this.conn?.bytesReceived ?? 0;
+  }
+  /** The kernel's TCP state ('ESTABLISHED', 'TIME_WAIT', …). */
+  get tcpState(): string {
+    return this.conn?.state ?? 'CLOSED';
+  }
+  /** Node's readyState. */
+  get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.destroyed) return 'closed';
+    if (this.connecting) return 'opening';
+    if (this.writableEnded && this.readableEnded) return 'closed';
+    if (this.writableEnded) return 'readOnly';
+    if (this.readableEnded) return 'writeOnly';
+    return 'open';
+  }
+
+  /**
+   * Queues data. Returns false once the buffered, unacknowledged data reaches the send buffer size; 'drain'
+   * follows when it falls below. Past the user-space bound the socket is destroyed with ENOBUFS.
+   */
+  write(data: Uint8Array | string): boolean {
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    if (this.destroyed || !this.conn) {
+      this.reportError(new NetError('ERR_STREAM_DESTROYED', 'write'));
+      return false;
+    }
+    if (this.writableEnded) {
+      this.reportError(new NetError('ERR_STREAM_WRITE_AFTER_END', 'write'));
+      return false;
+    }
+    if (this.conn.error) {
+      // Linux reports the reset once (ECONNRESET), then EPIPE for every later write.
+      this.reportError(this.errorReported ? new NetError('EPIPE', 'write', this.conn.remoteIp, this.conn.remotePort) : this.conn.error);
+      return false;
+    }
+    const o = this.conn.options;
+    if (this.conn.bufferedBytes + bytes.byteLength > o.sendBufferBytes + o.userBufferMaxBytes) {
+      this.destroy(new NetError('ENOBUFS', 'write', this.conn.remoteIp, this.conn.remotePort));
+      return false;
+    }
+    this.conn.write(bytes);
+    const ok = this.conn.bufferedBytes < o.sendBufferBytes;
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  /** Sends FIN after queued data (half-close). With data, writes it first. */
+  end(data?: Uint8Array | string): this {
+    if (data !== undefined) this.write(data);
+    if (this.writableEnded || this.destroyed) return this;
+    this.writableEnded = true;
+    this.conn?.shutdown();
+    this.maybeFinish();
+    return this;
+  }
+
+  /**
+   * Closes the socket now (close(2)): FIN after queued data, or RST if received data was never read.
+   * With an error, emits it first.
+   */
+  destroy(err?: NetError): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    const conn = this.conn;
+    if (conn && conn.state !== 'CLOSED') {
+      if (conn.state === 'SYN_SENT') conn.abort();
+      else conn.close();
+    }
+    this.settleWaiters(err ?? null);
+    if (err) this.emitError(err);
+    this.emitClose(err !== undefined);
+    return this;
+  }
+
+  /** Closes with RST at once (Node's resetAndDestroy, SO_LINGER 0). */
+  resetAndDestroy(): this {
+    if (this.destroyed) return this;
+    this.conn?.abort();
+    return this.destroy();
+  }
+
+  setKeepAlive(enable = false, initialDelayMs = 0): this {
+    this.conn?.setKeepAlive(enable, initialDelayMs > 0 ? initialDelayMs * 1000 : undefined);
+    return this;
+  }
+
+  /** Nagle is not modelled (every socket behaves as noDelay), so this only returns the socket. */
+  setNoDelay(_noDelay = true): this {
+    return this;
+  }
+
+  /** Stops 'data' events; data waits in the receive buffer and the window closes as it fills. */
+  pause(): this {
+    this.flowingPaused = true;
+    return this;
+  }
+
+  resume(): this {
+    this.flowingPaused = false;
+    this.owner.dispatch(() => this.flow());
+    return this;
+  }
+
+  override on<K extends keyof SocketEvents>(event: K, fn: SocketEvents[K]): this {
+    super.on(event, fn);
+    if (event === 'data') this.owner.dispatch(() => this.flow());
+    return this;
+  }
+
+  /** Resolves once connected; rejects with the connect error (ECONNREFUSED, ETIMEDOUT, …). */
+  connected(): Promise<this> {
+    if (this.destroyed && this.pendingError && (!this.conn || this.conn.state === 'CLOSED')) return Promise.reject(this.pendingError);
+    if (!this.connecting) return Promise.resolve(this);
+    return this.owner.suspend<this>(`connect to ${this.describe()}`, (resolve, reject) => {
+      this.connectWaiters.push({ resolve: resolve as (s: Socket) => void, reject });
+    });
+  }
+
+  /** The next chunk of data, or null at the end of the stream. Rejects with the connection's error. */
+  read(): Promise<Uint8Array | null> {
+    if (this.readWaiter) return Promise.reject(new Error('read() while another read() is pending'));
+    const ready = this.takeForRead();
+    if (ready !== undefined) return 'error' in ready ? Promise.reject(ready.error) : Promise.resolve(ready.chunk);
+    return this.owner.suspend<Uint8Array | null>(`a read on ${this.describe()}`, (resolve, reject) => {
+      this.readWaiter = { resolve, reject };
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, void> {
+    for (;;) {
+      const chunk = await this.read();
+      if (chunk === null) return;
+      yield chunk;
+    }
+  }
+
+  // ---- ConnectionUser: the connection calls these ----
+
+  /** @internal */
+  established(): void {
+    this.owner.dispatch(() => this.flow());
+  }
+
+  /** @internal */
+  readable(): void {
+    this.owner.dispatch(() => this.flow());
+  }
+
+  /** @internal */
+  writable(): void {
+    if (!this.needDrain || !this.conn || this.conn.bufferedBytes >= this.conn.options.sendBufferBytes) return;
+    this.needDrain = false;
+    this.emit('drain');
+  }
+
+  /** @internal */
+  failed(err: NetError): void {
+    this.owner.dispatch(() => {
+      if (this.destroyed) return;
+      this.pendingError = err;
+      this.connecting = false;
+      const hadWaiter = this.settleWaiters(err);
+      if (this.listenerCount('error') > 0 || hadWaiter || this.listenerCount('data') > 0) {
+        this.errorReported = true;
+        this.emitError(err);
+        this.destroyed = true;
+        this.emitClose(true);
+      }
+    });
+  }
+
+  // ---- Internals ----
+
+  private describe(): string {
+    return this.conn ? this.conn.id : 'an unconnected socket';
+  }
+
+  /** What a read() would get now: data, the end (null), an error, or undefined when it has to wait. */
+  private takeForRead(): { chunk: Uint8Array | null } | { error: NetError } | undefined {
+    const conn = this.conn;
+    if (this.pendingError && !this.errorReported) {
+      this.errorReported = true;
+      return { error: this.pendingError };
+    }
+    if (!conn) return { chunk: null };
+    const chunk = conn.read();
+    if (chunk) return { chunk };
+    if (conn.readEnded || conn.state === 'CLOSED' || this.destroyed) {
+      if (conn.error && !this.errorReported) {
+        this.errorReported = true;
+        return { error: conn.error };
+      }
+      this.markReadEnd();
+      return { chunk: null };
+    }
+    return undefined;
+  }
+
+  /** Hands received data to a waiting read() or to 'data' listeners; notices the end of the stream. */
+  private flow(): void {
+    const conn = this.conn;
+    if (!conn || this.destroyed) return;
+    if (this.connecting && conn.state !== 'SYN_SENT' && conn.state !== 'CLOSED') this.onConnected();
+    const waiter = this.readWaiter;
+    if (waiter) {
+      this.readWaiter = null;
+      const ready = this.takeForRead();
+      if (ready === undefined) this.readWaiter = waiter;
+      // Settled here, synchronously, so the reader resumes at this virtual time.
+      else if ('error' in ready) waiter.reject(ready.error);
+      else waiter.resolve(ready.chunk);
+      return;
+    }
+    if (this.listenerCount('data') === 0 || this.flowingPaused) return;
+    for (let chunk = conn.read(); chunk !== null; chunk = this.flowingPaused || this.destroyed ? null : conn.read()) this.emit('data', chunk);
+    if (conn.readEnded && !this.readableEnded) this.markReadEnd();
+  }
+
+  private onConnected(): void {
+    this.connecting = false;
+    for (const w of this.connectWaiters.splice(0)) w.resolve(this);
+    this.emit('connect');
+  }
+
+  private markReadEnd(): void {
+    if (this.readableEnded) return;
+    this.readableEnded = true;
+    this.emit('end');
+    if (!this.allowHalfOpen && !this.writableEnded) this.end();
+    this.maybeFinish();
+  }
+
+  /** Both directions done: the socket closes (Node destroys it after 'end' and 'finish'). */
+  private maybeFinish(): void {
+    if (this.readableEnded && this.writableEnded && !this.destroyed) this.destroy();
+  }
+
+  private settleWaiters(err: NetError | null): boolean {
+    let had = false;
+    if (this.readWaiter) {
+      had = true;
+      const w = this.readWaiter;
+      this.readWaiter = null;
+      if (err) w.reject(err);
+      else w.resolve(null);
+    }
+    for (const w of this.connectWaiters.splice(0)) {
+      had = true;
+      w.reject(err ?? new NetError('ERR_SOCKET_CLOSED', 'connect'));
+    }
+    if (had && err) this.errorReported = true;
+    return had;
+  }
+
+  private reportError(err: NetError): void {
+    this.errorReported = true;
+    if (this.listenerCount('error') > 0) this.emitError(err);
+    else this.owner.fail(new Error(`Unhandled 'error' event: ${err.message}`));
+  }
+
+  private emitError(err: NetError): void {
+    this.emit('error', err);
+  }
+
+  private emitClose(hadError: boolean): void {
+    if (this.closeEmitted) return;
+    this.closeEmitted = true;
+    this.emit('close', hadError);
+    this.owner.release();
+  }
+
+  /** @internal Used by the API when the connection could not even start (ENOTFOUND, EADDRNOTAVAIL). */
+  failBeforeConnect(err: NetError): void {
+    this.pendingError = err;
+    this.owner.dispatch(() => {
+      this.connecting = false;
+      const hadWaiter = this.settleWaiters(err);
+      if (!hadWaiter && this.listenerCount('error') > 0) this.emitError(err);
+      this.errorReported = this.errorReported || hadWaiter || this.listenerCount('error') > 0;
+      this.destroyed = true;
+      this.emitClose(true);
+    });
+  }
+}
