@@ -2,6 +2,7 @@
  * The faultline command line (Node only): `faultline list`, `faultline run <scenario> …`.
  * Bad input ends with one line on stderr and exit status 2; a run that deadlocks or whose actors fail exits 1.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.js';
 import { DistributionError } from '../sim/core/distribution.js';
@@ -29,6 +30,7 @@ const usage = `usage: faultline <command>
     --seed <n|text>      root seed (default 1)
     --duration <time>    virtual time to run, e.g. 30s (default: the scenario's)
     --set <key=value>    a scenario parameter (repeatable)
+    --faults <file>      a fault schedule (JSON list of faults with 'at')
     --trace <file>       write the whole trace as JSONL
     --json               print one JSON object instead of the summary`;
 
@@ -73,6 +75,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       duration: { type: 'string' },
       set: { type: 'string', multiple: true },
       trace: { type: 'string' },
+      faults: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -84,6 +87,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   const seed = parseSeed(values.seed ?? '1');
   if (values.duration !== undefined) parseDuration(values.duration, '--duration');
   const assignments = parseAssignments(values.set ?? []);
+  const faults = values.faults === undefined ? undefined : readJson(values.faults, '--faults');
 
   const sinks: TraceSink[] = [];
   const log = new MemorySink();
@@ -95,11 +99,12 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       throw new UsageError(`--trace ${values.trace}: ${(e as Error).message}`);
     }
   }
-  const { result, sim, params, limitUs } = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks });
+  const { result, sim, params, limitUs } = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults });
 
   const replay = ['npx', 'faultline', 'run', scenario.name, '--seed', String(seed)];
   if (values.duration !== undefined) replay.push('--duration', values.duration);
   for (const [k, v] of Object.entries(assignments)) replay.push('--set', `${k}=${v}`);
+  if (values.faults !== undefined) replay.push('--faults', values.faults);
   const replayLine = replay.map(shellWord).join(' ');
   const metrics = sim.metrics.snapshot();
   const exit = result.stop === 'deadlock' || result.failures.length > 0 ? EXIT_RUN_FAILED : EXIT_OK;
@@ -128,9 +133,10 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     return exit;
   }
   out(`faultline ${FAULTLINE_VERSION} · ${scenario.name} · seed ${seed}`);
-  const shown = log.records.filter((r) => r.kind !== 'header' && r.kind !== 'run.stop');
+  const shown = log.records.filter((r) => r.kind !== 'header' && r.kind !== 'run.stop' && !r.kind.startsWith('pkt.'));
   for (const r of shown.slice(0, LOG_LINES_MAX)) out(formatRecord(r));
-  if (shown.length > LOG_LINES_MAX) out(`  … ${shown.length - LOG_LINES_MAX} more records${values.trace ? ` in ${values.trace}` : ' (write them all with --trace run.jsonl)'}`);
+  const hidden = result.records - 2 - Math.min(shown.length, LOG_LINES_MAX);
+  if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
   for (const line of formatSummary(result, metrics, replayLine)) out(line);
   return exit;
 }
@@ -139,8 +145,23 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
 class LogSink implements TraceSink {
   constructor(private readonly into: MemorySink) {}
   write(record: TraceRecord, line: string): void {
-    if (this.into.records.length <= LOG_LINES_MAX + 2) this.into.write(record, line);
-    else if (record.kind === 'run.stop') this.into.write(record, line);
+    if (record.kind.startsWith('pkt.')) return;
+    if (this.into.records.length <= LOG_LINES_MAX + 2 || record.kind === 'run.stop') this.into.write(record, line);
+  }
+}
+
+/** A JSON file's contents; a missing or malformed file is the user's to fix (one line, exit 2). */
+function readJson(path: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${flag} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${flag} ${path}: not JSON (${(e as Error).message.split('\n')[0]})`);
   }
 }
 

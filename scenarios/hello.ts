@@ -1,54 +1,69 @@
 /**
- * hello: the smallest faultline run. A client pings a server a few times over an in-core link whose latency
- * is drawn from a distribution; the server takes a random time to answer; the client records each round trip.
- * Nothing fails here: it shows the clock, the seeded draws and the trace, and that the same seed gives the
- * same run byte for byte.
+ * hello: the smallest faultline run. A client pings a server over TCP, one request at a time, across a link
+ * whose latency is drawn from a distribution and which loses a share of packets; the server takes a random
+ * time to answer; the client records each round trip.
+ *
+ * What to look for: most round trips are two one-way latencies plus the service time; the few that meet a
+ * lost segment take 200 ms or more longer — the retransmission timeout's floor (Linux TCP_RTO_MIN). That
+ * is how packet loss turns into tail latency.
  */
+import { z } from 'zod';
 import { fdbLatency } from '../sim/core/distribution.js';
 import { distribution } from '../sim/core/distribution.js';
-import type { Message } from '../sim/core/mailbox.js';
-import { distributionParam, durationParam, intParam } from '../sim/params.js';
+import { netOf } from '../sim/net/api.js';
+import { Network } from '../sim/net/network.js';
+import { LineReader } from '../sim/net/lines.js';
+import { distributionParam, durationParam, intParam, numberParam } from '../sim/params.js';
 import { defineScenario } from '../sim/scenario.js';
-import { z } from 'zod';
 
 export const hello = defineScenario({
   name: 'hello',
-  description: 'A client pings a server over an in-core link with random latency and records round-trip times.',
+  description: 'A client pings a server over TCP on a lossy link and records round-trip times.',
   defaultDuration: '30s',
   params: z.object({
-    pings: intParam(3, { description: 'How many pings the client sends', min: 0, max: 1_000_000 }),
-    interval: durationParam('100ms', { description: 'How long the client sleeps before each ping' }),
+    pings: intParam(20, { description: 'How many pings the client sends, one at a time', min: 0, max: 1_000_000 }),
+    interval: durationParam('100ms', { description: 'How long the client waits before each ping' }),
     latency: distributionParam(fdbLatency, { description: 'One-way latency of the link, each direction' }),
+    loss: numberParam(0.02, { description: 'Probability that the link loses a packet, each direction', min: 0, max: 1 }),
     serviceTime: distributionParam({ kind: 'uniform', min: '1ms', max: '5ms' }, { description: 'How long the server works on a ping' }),
   }),
   build(sim, p) {
-    const latency = distribution(p.latency, 'latency');
+    const net = new Network(sim, { link: { latency: p.latency, loss: p.loss } });
     const serviceTime = distribution(p.serviceTime, 'serviceTime');
     const rtt = sim.metrics.histogram('hello.rttUs');
 
-    sim.host('server').spawn(
+    net.host('server').spawn(
       'server',
-      async (ctx) => {
-        for (;;) {
-          const ping: Message = await ctx.recv();
-          await ctx.sleep(ctx.sample(serviceTime, 'service'));
-          ctx.send(ping.from, { pong: (ping.payload as { ping: number }).ping }, { latency });
-        }
+      (ctx) => {
+        netOf(ctx)
+          .createServer(async (sock) => {
+            const lines = new LineReader(sock);
+            for (let line = await lines.next(); line !== null; line = await lines.next()) {
+              await ctx.sleep(ctx.sample(serviceTime, 'service'));
+              sock.write(`pong ${line.slice('ping '.length)}\n`);
+            }
+            sock.end();
+          })
+          .listen(7);
       },
       { daemon: true },
     );
 
-    sim.host('client').spawn('client', async (ctx) => {
+    net.host('client').spawn('client', async (ctx) => {
+      const sock = await netOf(ctx).connectAsync({ host: 'server', port: 7 });
+      const lines = new LineReader(sock);
       for (let n = 1; n <= p.pings; n++) {
         await ctx.sleep(p.interval);
         const sentUs = ctx.now;
-        ctx.trace('hello.ping', { n });
-        ctx.send('server/server', { ping: n }, { latency });
-        const reply = await ctx.recv();
+        ctx.trace('hello.ping', { n }, { conn: sock.connectionId });
+        sock.write(`ping ${n}\n`);
+        const reply = await lines.next();
         const rttUs = ctx.now - sentUs;
         rtt.record(rttUs);
-        ctx.trace('hello.pong', { n: (reply.payload as { pong: number }).pong, rttUs });
+        ctx.trace('hello.pong', { n: Number(reply?.slice('pong '.length)), rttUs }, { conn: sock.connectionId });
       }
+      sock.end();
+      await lines.next();
     });
   },
 });

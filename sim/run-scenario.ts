@@ -9,6 +9,9 @@ import { parseDuration, type Duration, type Micros } from './core/time.js';
 import type { TraceSink } from './core/trace.js';
 import { paramsJson, type Scenario } from './scenario.js';
 import { resolveParams } from './params.js';
+import { SimError } from './core/errors.js';
+import { scheduleFaults } from './net/faults.js';
+import { Network } from './net/network.js';
 
 export interface ScenarioRunOptions {
   seed: Seed;
@@ -18,6 +21,8 @@ export interface ScenarioRunOptions {
   duration?: Duration;
   sinks?: TraceSink[];
   maxEvents?: number;
+  /** A fault schedule (JSON: a list of faults with `at`), applied to the scenario's network. */
+  faults?: unknown;
   /** Called after the scenario is built and before it runs (tests add streams, actors or faults here). */
   beforeRun?: (sim: Simulation) => void;
 }
@@ -33,8 +38,14 @@ export interface ScenarioRun<S extends z.ZodObject = z.ZodObject> {
 export async function runScenario<S extends z.ZodObject>(scenario: Scenario<S>, options: ScenarioRunOptions): Promise<ScenarioRun<S>> {
   const params = resolveParams(scenario.name, scenario.params, options.params ?? {});
   const limitUs = parseDuration(options.duration ?? scenario.defaultDuration, 'duration');
-  const sim = new Simulation({ seed: options.seed, scenario: scenario.name, params: paramsJson(params), sinks: options.sinks });
+  const faults = options.faults ?? [];
+  const sim = new Simulation({ seed: options.seed, scenario: scenario.name, params: paramsJson(params), faults: paramsJson(faults), sinks: options.sinks });
   scenario.build(sim, params);
+  if (options.faults !== undefined) {
+    const network = Network.of(sim);
+    if (!network) throw new SimError('ERR_FAULTS', `scenario ${scenario.name} has no network, so it takes no fault schedule`);
+    scheduleFaults(network, faults);
+  }
   options.beforeRun?.(sim);
   const result = await sim.run({ until: limitUs, maxEvents: options.maxEvents });
   sim.trace.close();

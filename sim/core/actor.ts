@@ -233,7 +233,8 @@ export class Actor {
     for (const s of this.suspensions) out.push(s.label);
     if (this.holds > 0 && this.suspensions.size === 0) out.push(`events from ${this.holds} open handle${this.holds === 1 ? '' : 's'} (sockets, servers)`);
     if (this.handler) out.push('a message (onMessage)');
-    if (this.phase === 'foreign') out.push('a promise the simulator did not create');
+    // An actor that also waits on the simulator (a socket, a timer) is most likely running a second task there.
+    if (this.phase === 'foreign' && out.length === 0 && this.holds === 0 && this.suspensions.size === 0) out.push('a promise the simulator did not create');
     if (this.paused) out.push(`resume (paused, ${this.deferred.length} due)`);
     if (out.length === 0) out.push(this.mainDone ? 'nothing (it never called exit())' : 'its main to return');
     return out;
@@ -253,7 +254,9 @@ export class Actor {
   setPhase(phase: ActorPhase): void {
     if (this.phase === phase) return;
     if (this.phase === 'running') this.sim.runningActors--;
+    else if (this.phase === 'foreign') this.sim.foreignActors--;
     if (phase === 'running') this.sim.runningActors++;
+    else if (phase === 'foreign') this.sim.foreignActors++;
     this.phase = phase;
   }
 

@@ -81,6 +81,8 @@ export interface RunResult {
 
 /** How many microtask turns the run loop gives a resumed async actor before it yields to the host loop. */
 const MICROTASK_TURNS = 64;
+/** Microtask turns after each event while an actor awaits a foreign promise (enough for a plain resolve chain). */
+const FOREIGN_TURNS = 8;
 
 export class Simulation {
   readonly scheduler = new Scheduler();
@@ -90,6 +92,8 @@ export class Simulation {
   readonly scenario: string;
   /** @internal Async actors resumed whose continuation has not yet blocked again or finished. */
   runningActors = 0;
+  /** @internal Async actors awaiting a promise the simulator did not create. */
+  foreignActors = 0;
   private readonly hosts = new Map<string, Host>();
   private readonly actors = new Map<string, Actor>();
   private readonly failures: ActorFailure[] = [];
@@ -205,7 +209,7 @@ export class Simulation {
           break;
         }
         fired++;
-        if (this.runningActors > 0) await this.settle();
+        if (this.runningActors > 0 || this.foreignActors > 0) await this.settle();
       }
       return this.finish(stop);
     } finally {
@@ -272,9 +276,17 @@ export class Simulation {
     return [...this.actors.values()].filter((a) => a.alive && !a.daemon);
   }
 
-  /** Lets resumed async actors run until each waits on the simulator again or finishes. */
+  /**
+   * Lets resumed async actors run until each waits on the simulator again or finishes. While some actor
+   * awaits a promise the simulator did not make (a plain Promise resolved from an event handler, say), every
+   * event is followed by microtask turns too, so such an actor resumes at (or close to) the time its promise
+   * settled rather than whenever the loop next yields.
+   */
   private async settle(): Promise<void> {
     let turns = 0;
+    if (this.runningActors === 0) {
+      for (let i = 0; i < FOREIGN_TURNS && this.runningActors === 0; i++) await undefined;
+    }
     while (this.runningActors > 0) {
       if (turns < MICROTASK_TURNS) {
         turns++;

@@ -29,6 +29,16 @@ export class Emitter<Events extends Record<string, Listener>> {
     return this;
   }
 
+  /**
+   * The next `event`, as a promise (Node's events.once): resolves with the event's arguments. Made by the
+   * simulator, so the awaiting actor resumes at the virtual time the event fires.
+   */
+  wait<K extends keyof Events>(event: K): Promise<Parameters<Events[K]>> {
+    return this.owner.suspend<Parameters<Events[K]>>(`the '${String(event)}' event`, (resolve) => {
+      this.once(event, ((...args: Parameters<Events[K]>) => resolve(args)) as Events[K]);
+    });
+  }
+
   listenerCount<K extends keyof Events>(event: K): number {
     return this.listeners[event]?.length ?? 0;
   }

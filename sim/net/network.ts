@@ -69,7 +69,14 @@ export class NetHost {
   }
 }
 
+const networks = new WeakMap<Simulation, Network>();
+
 export class Network {
+  /** The network of a simulation, if one was made for it (fault schedules find it this way). */
+  static of(sim: Simulation): Network | undefined {
+    return networks.get(sim);
+  }
+
   readonly tracePackets: boolean;
   readonly linkDefaults: LinkOptions;
   readonly tcpDefaults: TcpOptions;
@@ -88,6 +95,8 @@ export class Network {
     this.linkDefaults = resolveLinkOptions({ ...defaultLinkOptions, ...options.link }, 'network.link');
     this.tcpDefaults = resolveTcpOptions(options.tcp ?? {}, 'network.tcp');
     this.udpDefaults = resolveUdpOptions(options.udp ?? {}, 'network.udp');
+    if (networks.has(sim)) throw new SimError('ERR_NET', 'this simulation already has a network');
+    networks.set(sim, this);
     sim.provide('net', (actor) => new NetApi(this, this.hostOf(actor), actor));
     sim.onHostEvent((host, event) => this.onHostEvent(host, event));
     sim.onActorEnd((actor, state) => this.onActorEnd(actor, state));

@@ -58,7 +58,7 @@ export class Connection {
   /** The error that ended it, if one did. */
   error: NetError | null = null;
   /** For passive opens: the listener that will queue it for accept(). */
-  listener: { established(c: Connection): boolean } | null = null;
+  listener: { admit(c: Connection): boolean; enqueue(c: Connection): void } | null = null;
 
   // Send side (RFC 793 names).
   private iss = 0;
@@ -92,6 +92,8 @@ export class Connection {
   private finReceived = false;
   private unackedSegments = 0;
   private advertisedWindow = 0;
+  /** rcvNxt + the last window advertised. */
+  private rightEdge = 0;
 
   // Timers. The retransmission timer is re-armed lazily: only its deadline moves on every ACK.
   private rtoTimer: Timer<Connection> | null = null;
@@ -275,10 +277,12 @@ export class Connection {
           return;
         }
         if (!(flags & ACK) || seg.ack !== this.iss + 1) return;
-        if (this.listener && !this.listener.established(this)) return; // accept queue full: ACK ignored
+        if (this.listener && !this.listener.admit(this)) return; // accept queue full: ACK ignored (or reset)
         this.ackArrived(seg);
         this.setState('ESTABLISHED');
         this.armKeepalive();
+        this.listener?.enqueue(this);
+        this.listener = null;
         break;
       case 'CLOSED':
         return;
@@ -320,7 +324,7 @@ export class Connection {
       return;
     }
     // Accept a reset whose sequence number lies in the receive window (RFC 5961 would demand an exact match).
-    if (seg.seq < this.rcvNxt || seg.seq > this.rcvNxt + Math.max(this.receiveWindow(), 1)) return;
+    if (seg.seq < this.rcvNxt || seg.seq > Math.max(this.acceptLimit(), this.rcvNxt + 1)) return;
     this.trace('tcp.rst', { dir: 'received' });
     this.stack.count('tcp.rst.received');
     switch (this.state) {
@@ -462,7 +466,7 @@ export class Connection {
       data = data.subarray(Math.min(old, len));
       seq = this.rcvNxt;
     }
-    const window = this.receiveWindow();
+    const window = this.acceptLimit() - this.rcvNxt;
     if (seq > this.rcvNxt) {
       if (seq + data.byteLength <= this.rcvNxt + window) this.storeOutOfOrder(seq, data, fin);
       this.stack.count('tcp.segments.out-of-order');
@@ -511,8 +515,14 @@ export class Connection {
 
   // ---- Receive buffers ----
 
+  /** Receive buffer space not taken by unread or out-of-order data. */
   private receiveWindow(): number {
     return Math.max(0, this.options.receiveBufferBytes - this.inOrderBytes - this.outOfOrderBytes);
+  }
+
+  /** The highest sequence number the peer may send: what we advertised, or more if space has freed. */
+  private acceptLimit(): number {
+    return Math.max(this.rightEdge, this.rcvNxt + this.receiveWindow());
   }
 
   private appendInOrder(data: Uint8Array): void {
@@ -729,16 +739,22 @@ export class Connection {
 
   private noteAckSent(): void {
     this.unackedSegments = 0;
-    this.advertisedWindow = this.receiveWindow();
     if (this.delackTimer) {
       this.delackTimer.cancel();
       this.delackTimer = null;
     }
   }
 
-  /** The window we advertise in a segment we send now. */
+  /**
+   * The window to advertise in a segment sent now: the free space, but never less than keeps the right edge
+   * where it was (Linux's tcp_select_window does not shrink the window). So out-of-order data does not change
+   * the window of the duplicate ACKs it causes, and they count as duplicates (RFC 5681 §2).
+   */
   windowToAdvertise(): number {
-    return this.receiveWindow();
+    const win = Math.max(this.receiveWindow(), this.rightEdge - this.rcvNxt, 0);
+    this.rightEdge = this.rcvNxt + win;
+    this.advertisedWindow = win;
+    return win;
   }
 
   // ---- Timers ----

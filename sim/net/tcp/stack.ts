@@ -36,22 +36,24 @@ export class Listener {
     return this.acceptQueue.length > this.backlog;
   }
 
-  /** A SYN_RECV connection got its final ACK. False when the queue is full (the ACK is then ignored or reset). */
-  established(c: Connection): boolean {
+  /** A SYN_RECV connection got its final ACK: may it become established? Not when the queue is full. */
+  admit(c: Connection): boolean {
     if (this.closed) {
       c.abort();
       return false;
     }
-    if (this.full) {
-      this.stack.count('tcp.drop.accept-queue-full');
-      this.stack.trace(c, 'tcp.accept-queue-full', { backlog: this.backlog, action: this.stack.host.tcpOptions.abortOnOverflow ? 'rst' : 'ignore-ack' });
-      if (this.stack.host.tcpOptions.abortOnOverflow) c.abort();
-      return false;
-    }
-    c.listener = null;
+    if (!this.full) return true;
+    const reset = this.stack.host.tcpOptions.abortOnOverflow;
+    this.stack.count('tcp.drop.accept-queue-full');
+    this.stack.trace(c, 'tcp.accept-queue-full', { backlog: this.backlog, action: reset ? 'rst' : 'ignore-ack' });
+    if (reset) c.abort();
+    return false;
+  }
+
+  /** The connection is established: it waits for accept(). */
+  enqueue(c: Connection): void {
     this.acceptQueue.push(c);
     this.user.incoming();
-    return true;
   }
 
   /** Takes the oldest established connection, if any. */

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import type { NetError } from '../../sim/net/errors.js';
+import { api, world } from './tcp-helpers.js';
+
+/** A server that accepts and reads forever; a client that connects and then does `clientWork`. */
+function pair(options: Parameters<typeof world>[0], clientWork: (sock: import('../../sim/net/tcp/socket.js').Socket, ctx: import('../../sim/core/context.js').ActorContext) => Promise<void>) {
+  const w = world(options);
+  w.server.spawn(
+    's',
+    (ctx) =>
+      void api(ctx)
+        .createServer((sock) => {
+          sock.on('data', () => {});
+          sock.on('error', () => {});
+        })
+        .listen(80),
+    { daemon: true },
+  );
+  w.client.spawn('c', async (ctx) => {
+    const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+    await clientWork(sock, ctx);
+  });
+  return w;
+}
+
+describe('kill versus silent crash', () => {
+  it('after a kill the peer sees ECONNRESET within one RTT', async () => {
+    let outcome = '';
+    const w = pair({ tracePackets: false }, async (sock, ctx) => {
+      await sock.read().catch((e: NetError) => (outcome = `${e.code}@${ctx.now}`));
+    });
+    w.sim.at('1s', () => w.server.host.kill());
+    await w.sim.run();
+    expect(outcome).toBe('ECONNRESET@1010000');
+  });
+
+  it('after a silent crash a writing peer retransmits with backoff and ends with ETIMEDOUT (tcp_retries2 = 15)', async () => {
+    let outcome = '';
+    const w = pair({ tracePackets: false }, async (sock, ctx) => {
+      await ctx.sleep('1s');
+      sock.write('are you there?');
+      await sock.read().catch((e: NetError) => (outcome = `${e.code} ${e.message}`));
+      ctx.trace('gave-up');
+    });
+    w.sim.at('500ms', () => w.server.host.crash());
+    await w.sim.run();
+    const gaveUp = w.sink.records.find((r) => r.kind === 'gave-up')!;
+    expect(outcome).toBe('ETIMEDOUT write ETIMEDOUT 10.0.0.2:80');
+    // The RTO after the handshake is max(3R, R + 200 ms) = 220 ms for R = 20 ms; it doubles to the 120 s
+    // ceiling. Linux gives up at the first expiry 924.6 s or more after the first send (tcp_model_timeout).
+    const rtos = [220, 440, 880, 1760, 3520, 7040, 14080, 28160, 56320, 112640, 120000, 120000, 120000, 120000, 120000, 120000];
+    const expiries = rtos.reduce<number[]>((acc, r) => [...acc, (acc.at(-1) ?? 0) + r], []);
+    const giveUpAfterMs = expiries.find((t) => t >= 924_600)!;
+    // The write left at 1.02 s (connected at 20 ms, then slept 1 s).
+    expect(gaveUp.t).toBe(1_020_000 + giveUpAfterMs * 1000);
+    expect(w.sim.metrics.counter('tcp.segments.retransmitted').value).toBe(15);
+  });
+
+  it('after a silent crash a reading peer without keepalive waits forever', async () => {
+    const w = pair({ tracePackets: false }, async (sock) => {
+      await sock.read();
+    });
+    w.sim.at('1s', () => w.server.host.crash());
+    const result = await w.sim.run({ until: '3h' });
+    expect(result.stop).toBe('deadlock');
+    expect(result.message).toContain('client/c waits on a read on client:32768>server:80');
+  });
+
+  it('with keepalive on, a reading peer learns of a silent crash 7875 s after it last heard from it', async () => {
+    let outcome = '';
+    const w = pair({ tracePackets: false, tcp: { keepAlive: true } }, async (sock, ctx) => {
+      await sock.read().catch((e: NetError) => (outcome = `${e.code}@${ctx.now}`));
+    });
+    w.sim.at('1s', () => w.server.host.crash());
+    await w.sim.run({ until: '3h' });
+    // Last segment heard: the server's ACK of the handshake's... the SYN-ACK at 20 ms.
+    expect(outcome).toBe(`ETIMEDOUT@${20_000 + 7_875_000_000}`);
+    expect(w.sim.metrics.counter('tcp.keepalive-probes').value).toBe(9);
+  });
+
+  it('a host that restarted after a crash answers the old connection with RST: ECONNRESET', async () => {
+    let outcome = '';
+    const w = pair({ tracePackets: false }, async (sock, ctx) => {
+      await ctx.sleep('10s');
+      sock.write('hello again');
+      await sock.read().catch((e: NetError) => (outcome = `${e.code}@${ctx.now}`));
+    });
+    w.sim.at('1s', () => w.server.host.crash());
+    w.sim.at('5s', () => w.server.host.restart());
+    await w.sim.run({ until: '1m' });
+    // Connected at 20 ms, wrote at 10.02 s; the restarted host's RST is back one round trip later.
+    expect(outcome).toBe('ECONNRESET@10040000');
+  });
+
+  it('a graceful stop closes connections with FIN: the peer reads end-of-stream', async () => {
+    let outcome = '';
+    const w = pair({ tracePackets: false }, async (sock, ctx) => {
+      outcome = `${await sock.read()}@${ctx.now}`;
+    });
+    w.sim.at('1s', () => w.server.host.stop());
+    await w.sim.run();
+    expect(outcome).toBe('null@1010000');
+  });
+});
+
+describe('throughput under loss', () => {
+  it('on a 100 ms RTT link with 1% loss, long-run throughput is within 30% of the Mathis estimate (1.43 Mbit/s at MSS 1460)', async () => {
+    const mathisMbps = ((1460 * 8) / 0.1) * Math.sqrt(1.5) / Math.sqrt(0.01) / 1e6;
+    expect(mathisMbps).toBeCloseTo(1.43, 2);
+    for (const seed of [1, 2]) {
+      const w = world({ seed, link: { latency: '50ms' }, tracePackets: false });
+      w.net.configureLink('client', 'server', { loss: 0.01 });
+      const warmUpUs = 20_000_000;
+      let atWarmUp = 0;
+      let total = 0;
+      let lastUs = 0;
+      w.server.spawn(
+        's',
+        async (ctx) => {
+          const sock = await api(ctx).createServer({ autoAccept: false }).listen(80).accept();
+          for await (const c of sock) {
+            total += c.byteLength;
+            if (ctx.now < warmUpUs) atWarmUp = total;
+            lastUs = ctx.now;
+          }
+        },
+        { daemon: true },
+      );
+      w.client.spawn('c', async (ctx) => {
+        const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+        const chunk = new Uint8Array(65_536);
+        for (;;) if (!sock.write(chunk)) await sock.wait('drain');
+      });
+      await w.sim.run({ until: '320s' });
+      const mbps = ((total - atWarmUp) * 8) / ((lastUs - warmUpUs) / 1e6) / 1e6;
+      expect(mbps / mathisMbps).toBeGreaterThan(0.7);
+      expect(mbps / mathisMbps).toBeLessThan(1.3);
+    }
+  });
+});
+
+describe('ephemeral ports (32768–60999) and TIME_WAIT', () => {
+  async function churn(perSecond: number) {
+    const { sim, net, client, server } = world({ tracePackets: false, link: { latency: '1ms' } });
+    void net;
+    server.spawn('s', (ctx) => void api(ctx).createServer((sock) => sock.on('data', () => {})).listen(80), { daemon: true });
+    let firstError: { code: string; atUs: number; opened: number } | undefined;
+    let opened = 0;
+    let attempts = 0;
+    const intervalUs = Math.round(1_000_000 / perSecond);
+    client.spawn('c', (ctx) => {
+      const tick = () => {
+        if (firstError) return;
+        const sock = api(ctx).connect({ host: 'server', port: 80 });
+        const attempt = attempts++;
+        sock.on('error', (e: NetError) => (firstError ??= { code: e.code, atUs: ctx.now, opened: attempt }));
+        sock.on('connect', () => {
+          opened++;
+          sock.end(); // the client closes first, so its port waits in TIME_WAIT for 60 s
+        });
+        sock.on('data', () => {});
+        ctx.timer(intervalUs, tick);
+      };
+      tick();
+    });
+    await sim.run({ until: '90s' });
+    return firstError;
+  }
+
+  it('one client closing first at 600 connections/s runs out of ports after about 28,232 / 600 ≈ 47 s: EADDRNOTAVAIL', async () => {
+    const err = await churn(600);
+    expect(err?.code).toBe('EADDRNOTAVAIL');
+    expect(err!.opened).toBe(28_232);
+    expect(err!.atUs / 1e6).toBeCloseTo(28_232 / 600, 0);
+  });
+
+  it('at 400 connections/s it never does', async () => {
+    expect(await churn(400)).toBeUndefined();
+  });
+});
