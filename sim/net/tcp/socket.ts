@@ -302,7 +302,11 @@ export class Socket extends Emitter<SocketEvents> implements ConnectionUser {
       else waiter.resolve(ready.chunk);
       return;
     }
-    if (this.listenerCount('data') === 0 || this.flowingPaused) return;
+    if (this.listenerCount('data') === 0 || this.flowingPaused) {
+      // Nobody reads, but nothing is left to read and our side has ended too: the socket is finished.
+      if (conn.readEnded && this.writableEnded && !this.readableEnded) this.markReadEnd();
+      return;
+    }
     for (let chunk = conn.read(); chunk !== null; chunk = this.flowingPaused || this.destroyed ? null : conn.read()) this.emit('data', chunk);
     if (conn.readEnded && !this.readableEnded) this.markReadEnd();
   }

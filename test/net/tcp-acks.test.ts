@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { api, sent, world } from './tcp-helpers.js';
+
+describe('acknowledgements', () => {
+  it('a lone segment is acknowledged after the 40 ms delayed-ACK timer; a second full segment at once', async () => {
+    const { sim, sink, client, server } = world();
+    server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', () => {})).listen(80), { daemon: true });
+    client.spawn('c', async (ctx) => {
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      sock.write('x'); // at 20 ms, arrives at 30 ms
+      await ctx.sleep('1s');
+      sock.write(new Uint8Array(2 * 1460)); // two full segments at 1.02 s, arrive at 1.03 s
+      await ctx.sleep('1s');
+      sock.destroy();
+    });
+    await sim.run();
+    const acks = sent(sink.records, 'server', 'ACK').map((r) => r.t);
+    // The lone byte waits 40 ms; the pair is acknowledged at once; the client's FIN (2.03 s) at once too.
+    expect(acks).toEqual([70_000, 1_030_000, 2_030_000]);
+  });
+
+  it('a single lost segment in a bulk transfer is repaired by fast retransmit after three duplicate ACKs, with no timeout', async () => {
+    const { sim, net, sink, client, server } = world({ link: { latency: '10ms' } });
+    let dropped = false;
+    // Lose exactly the fifth data segment of the transfer, once.
+    const link = net.link('client', 'server');
+    const send = link.send.bind(link);
+    let dataSegments = 0;
+    link.send = (p) => {
+      if (p.proto === 'tcp' && p.data && ++dataSegments === 5 && !dropped) {
+        dropped = true;
+        return;
+      }
+      send(p);
+    };
+    let total = 0;
+    server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', (c) => (total += c.byteLength))).listen(80), { daemon: true });
+    client.spawn('c', async (ctx) => {
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      sock.write(new Uint8Array(20 * 1460));
+      await ctx.sleep('2s');
+      sock.destroy();
+    });
+    await sim.run();
+    expect(total).toBe(20 * 1460);
+    expect(sim.metrics.counter('tcp.fast-retransmits').value).toBe(1);
+    expect(sim.metrics.counter('tcp.timeouts').value).toBe(0);
+    const retransmit = sink.records.find((r) => r.kind === 'tcp.retransmit')!;
+    expect(retransmit.fields).toMatchObject({ reason: 'fast', seq: 1 + 4 * 1460 });
+    // Sent at 20 ms; the 6th, 7th and 8th segments' duplicate ACKs are back at 40 ms.
+    expect(retransmit.t).toBe(40_000);
+  });
+});
