@@ -50,4 +50,42 @@ describe('acknowledgements', () => {
     // Sent at 20 ms; the 6th, 7th and 8th segments' duplicate ACKs are back at 40 ms.
     expect(retransmit.t).toBe(40_000);
   });
+
+  it("Karn's rule: the ACK of a retransmitted segment gives no RTT sample, so the backed-off RTO stays until a segment sent once is acknowledged", async () => {
+    const { sim, net, client, server } = world({ link: { latency: '10ms' } });
+    const link = net.link('client', 'server');
+    const send = link.send.bind(link);
+    let dropped = false;
+    link.send = (p) => {
+      if (p.proto === 'tcp' && p.data && !dropped) {
+        dropped = true; // the first data segment, once
+        return;
+      }
+      send(p);
+    };
+    const seen: Record<string, unknown>[] = [];
+    server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', () => {})).listen(80), { daemon: true });
+    client.spawn('c', async (ctx) => {
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      const info = () => {
+        const i = sock.tcpInfo()!;
+        return { t: ctx.now, srttUs: i.srttUs, rtoUs: i.rtoUs };
+      };
+      seen.push(info()); // after the handshake: R = 20 ms, RTO = 220 ms
+      sock.write('a'); // lost; resent at 20 + 220 ms; its ACK (delayed 40 ms) arrives at 300 ms
+      await ctx.sleep('500ms');
+      seen.push(info());
+      sock.write('b'); // sent once: its ACK (after 40 ms of delay) is a sample of 60 ms
+      await ctx.sleep('500ms');
+      seen.push(info());
+      sock.destroy();
+    });
+    await sim.run();
+    expect(seen).toEqual([
+      { t: 20_000, srttUs: 20_000, rtoUs: 220_000 },
+      { t: 520_000, srttUs: 20_000, rtoUs: 440_000 },
+      // RTTVAR = 3/4·10 + 1/4·|20 − 60| = 17.5 ms; SRTT = 7/8·20 + 1/8·60 = 25 ms; RTO = 25 + max(200, 70).
+      { t: 1_020_000, srttUs: 25_000, rtoUs: 225_000 },
+    ]);
+  });
 });

@@ -35,6 +35,22 @@ export interface ConnectionUser {
   failed(err: NetError): void;
 }
 
+/** A snapshot of a connection's congestion and timer state. */
+export interface TcpInfo {
+  state: TcpState;
+  srttUs: number | undefined;
+  rttvarUs: number;
+  rtoUs: number;
+  cwndSegments: number;
+  ssthreshSegments: number;
+  bytesInFlight: number;
+  unackedBytes: number;
+  receiveWindowBytes: number;
+  peerWindowBytes: number;
+  /** Consecutive retransmissions of the oldest unacknowledged segment. */
+  retransmits: number;
+}
+
 /** A segment sent and not yet acknowledged, kept for retransmission. */
 interface Outstanding {
   seq: number;
@@ -150,6 +166,23 @@ export class Connection {
 
   get rtoUs(): number {
     return this.rto.rtoUs;
+  }
+
+  /** Linux's TCP_INFO, in part: what `ss -ti` shows for a connection. */
+  info(): TcpInfo {
+    return {
+      state: this.state,
+      srttUs: this.rto.srttUs === undefined ? undefined : Math.round(this.rto.srttUs),
+      rttvarUs: Math.round(this.rto.rttvarUs),
+      rtoUs: this.rto.rtoUs,
+      cwndSegments: this.cc.cwnd,
+      ssthreshSegments: this.cc.ssthresh,
+      bytesInFlight: this.sndNxt - this.sndUna,
+      unackedBytes: this.sndMax - this.sndUna,
+      receiveWindowBytes: this.receiveWindow(),
+      peerWindowBytes: this.sndWnd,
+      retransmits: this.retransmits,
+    };
   }
 
   // ---- Opening ----
@@ -359,9 +392,12 @@ export class Connection {
       this.retransmits = 0;
       this.retransmitStartUs = -1;
       this.dupAcks = 0;
-      this.rto.reset();
+      // Karn: the backed-off RTO stays until a segment sent once is acknowledged (releaseAcked's sample).
       const cc = this.cc;
-      if (cc.inRecovery) {
+      const handshake = this.state === 'SYN_SENT' || this.state === 'SYN_RECV';
+      if (handshake) {
+        // The SYN's acknowledgement does not grow the window.
+      } else if (cc.inRecovery) {
         if (ack >= cc.recover) cc.exitRecovery();
         else {
           cc.onPartialAck(ackedSegments);

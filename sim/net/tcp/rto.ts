@@ -43,11 +43,6 @@ export class RtoEstimator {
     this.rtoUs = Math.min(this.maxUs, this.rtoUs * 2);
   }
 
-  /** Forget backoff (new data was acknowledged). */
-  reset(): void {
-    if (this.srttUs !== undefined) this.rtoUs = this.base();
-  }
-
   /** Sets the RTO outright (the 3 s fallback after a retransmitted SYN). */
   set(rtoUs: number): void {
     this.rtoUs = Math.min(this.maxUs, rtoUs);

@@ -10,7 +10,7 @@
 import type { Actor } from '../../core/actor.js';
 import { Emitter } from '../emitter.js';
 import { NetError } from '../errors.js';
-import type { Connection, ConnectionUser } from './connection.js';
+import type { Connection, ConnectionUser, TcpInfo } from './connection.js';
 
 export interface SocketEvents {
   [event: string]: (...args: any[]) => void;
@@ -91,6 +91,11 @@ export class Socket extends Emitter<SocketEvents> implements ConnectionUser {
   get bytesRead(): number {
     return this.conn?.bytesReceived ?? 0;
   }
+  /** RTT, RTO and congestion state, as Linux's TCP_INFO (`ss -ti`) shows them; undefined without a connection. */
+  tcpInfo(): TcpInfo | undefined {
+    return this.conn?.info();
+  }
+
   /** The kernel's TCP state ('ESTABLISHED', 'TIME_WAIT', …). */
   get tcpState(): string {
     return this.conn?.state ?? 'CLOSED';
