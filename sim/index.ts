@@ -22,9 +22,11 @@ export { Network, NetHost, type NetworkOptions, type NetHostOptions } from './ne
 export { NetApi, netOf, type ConnectOptions } from './net/api.js';
 export { NetError, type NetErrorCode } from './net/errors.js';
 export type { LinkOptions, DropReason } from './net/link.js';
-export { parseFaults, applyFault, scheduleFaults, faultSchema, type Fault, type ScheduledFault } from './net/faults.js';
+export { parseFaults, applyFault, scheduleFaults, faultSchema, faultKinds, linkPairs, type Fault, type ScheduledFault } from './net/faults.js';
+export { defaultLinkOptions, resolveLinkOptions } from './net/link-options.js';
+export { linuxUdpDefaults, resolveUdpOptions, type UdpOptions } from './net/udp-options.js';
 export { Socket, type SocketOptions } from './net/tcp/socket.js';
 export { Server, type ServerOptions } from './net/tcp/server.js';
 export { linuxTcpDefaults, resolveTcpOptions, type TcpOptions } from './net/tcp/options.js';
-export { UdpSocket, type UdpSocketOptions } from './net/udp.js';
+export { UdpSocket, type UdpSocketOptions, type RemoteInfo, type UdpMessage } from './net/udp.js';
 export { LineReader } from './net/lines.js';
