@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,10 +60,46 @@ describe('faultline run', () => {
   });
 });
 
+describe('fault schedules', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-faults-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('a partition and heal from a file shows in the trace and the replay command reproduces it', async () => {
+    const faults = file('ok.json', JSON.stringify([{ at: '2s', kind: 'partition', a: 'client' }, { at: '4s', kind: 'heal' }]));
+    const r = await cli(['run', 'hello', '--seed', '3', '--faults', faults]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2\.000000s\s+-\s+fault\s+kind=partition a=client/);
+    expect(r.stdout).toContain(`--faults ${faults}`);
+    const [a, b] = await Promise.all([cli(['run', 'hello', '--seed', '3', '--faults', faults, '--json']), cli(['run', 'hello', '--seed', '3', '--json'])]);
+    expect(json(a.stdout).digest).not.toBe(json(b.stdout).digest);
+    expect((json(a.stdout).metrics as { counters: { name: string; value: number }[] }).counters).toContainEqual({ name: 'net.drop.partition', value: expect.any(Number) });
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['a probability out of range', JSON.stringify([{ at: '1s', kind: 'loss', a: 'client', loss: 1.5 }]), /^faultline: faults\[0\]\.loss: expected a probability from 0 to 1, got 1\.5$/],
+    ['an unknown kind', JSON.stringify([{ at: '1s', kind: 'explode' }]), /^faultline: faults\[0\]\.kind: unknown fault 'explode'/],
+    ['an unknown host', JSON.stringify([{ at: '1s', kind: 'crash', host: 'nope' }]), /^faultline: faults\[0\]\.host: unknown host 'nope'/],
+    ['a negative time', JSON.stringify([{ at: '-5s', kind: 'heal' }]), /^faultline: faults\[0\]\.at: '-5s' is negative$/],
+    ['not a list', JSON.stringify({ kind: 'heal' }), /^faultline: faults: expected a list of faults/],
+    ['not JSON', '[{"at":', /^faultline: --faults \S+: not JSON/],
+  ];
+  it.concurrent.for(bad)('%s: one line naming the field, exit status 2', async ([name, text, message], { expect }) => {
+    const r = await cli(['run', 'hello', '--faults', file(`${name.replace(/ /g, '-')}.json`, text)]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr.trimEnd()).toMatch(message);
+  });
+});
+
 describe('bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown scenario', ['run', 'nope'], /^faultline: unknown scenario 'nope' \(scenarios: hello\)$/],
-    ['unknown parameter', ['run', 'hello', '--set', 'bogus=1'], /^faultline: unknown parameter 'bogus' for scenario hello \(its parameters: pings, interval, latency, serviceTime\)$/],
+    ['unknown parameter', ['run', 'hello', '--set', 'bogus=1'], /^faultline: unknown parameter 'bogus' for scenario hello \(its parameters: pings, interval, latency, loss, serviceTime\)$/],
     ['malformed value', ['run', 'hello', '--set', 'pings=many'], /^faultline: parameter 'pings' of scenario hello: .*expected number.* \(got "many"\)$/],
     ['value out of range', ['run', 'hello', '--set', 'pings=-1'], /^faultline: parameter 'pings' of scenario hello: .*>=0/],
     ['malformed duration parameter', ['run', 'hello', '--set', 'interval=10'], /^faultline: parameter 'interval' of scenario hello: '10' needs a unit/],
