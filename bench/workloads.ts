@@ -1,11 +1,14 @@
 /**
  * Benchmark workloads, each returning events fired and the seconds they took. The bare heap loop is the
  * baseline: the same timer pattern on the core's binary heap with nothing else around it, so the ratio
- * measures what the simulator adds (cancel checks, clock, limits, actors) per event.
+ * measures what the simulator adds (cancel checks, clock, limits, actors) per event. The network workloads
+ * (TCP bulk transfer, connection storm) count their own unit of work and are compared to the same baseline.
  */
 import { TimeHeap } from '../sim/core/heap.js';
 import { RandomStream } from '../sim/core/random.js';
 import { Simulation } from '../sim/core/simulation.js';
+import { netOf } from '../sim/net/api.js';
+import { Network } from '../sim/net/network.js';
 
 export interface Measured {
   events: number;
@@ -76,4 +79,104 @@ export async function asyncSleeps(events: number, delays: Uint32Array): Promise<
   const start = performance.now();
   const result = await sim.run({ maxEvents: events });
   return { events: result.events, seconds: (performance.now() - start) / 1000 };
+}
+
+/** What a network workload did: its unit of work (segments, connections) counted, and the seconds it took. */
+export interface NetMeasured {
+  /** Units of work done (data segments delivered, connections completed). */
+  count: number;
+  seconds: number;
+  /** Events the scheduler fired, for reference. */
+  events: number;
+}
+
+/** Ends a network workload that did not finish its work with the run's own words, so the bench says what went wrong. */
+function incomplete(workload: string, what: string, result: { stop: string; message: string; failures: { actor: string; error: string }[] }): Error {
+  const failures = result.failures.map((f) => `${f.actor}: ${f.error}`).join('; ');
+  return new Error(`${workload}: ${what}; run ended '${result.stop}': ${result.message}${failures ? `; failures: ${failures}` : ''}`);
+}
+
+/**
+ * One TCP connection between two hosts on a 1 ms constant-latency link, no packet trace: the client writes
+ * `totalBytes` in `writeBytes` writes, waiting for 'drain' whenever write() returns false; the server reads
+ * everything. Counts the data segments the server received as totalBytes / MSS rounded up (the stack's
+ * `tcp.segments.received` counter also counts ACKs and both hosts, so it is not this number).
+ */
+export async function tcpBulk(totalBytes: number, writeBytes = 64 * 1024): Promise<NetMeasured> {
+  const sim = new Simulation({ seed: 1, scenario: 'bench' });
+  const net = new Network(sim, { link: { latency: '1ms' }, tracePackets: false });
+  const server = net.host('server');
+  const client = net.host('client');
+  let received = 0;
+  server.spawn('sink', (ctx) => {
+    netOf(ctx)
+      .createServer((socket) => {
+        socket.on('data', (chunk) => {
+          received += chunk.byteLength;
+        });
+      })
+      .listen(80);
+  }, { daemon: true });
+  client.spawn('writer', (ctx) => {
+    const socket = netOf(ctx).connect({ host: 'server', port: 80 });
+    const chunk = new Uint8Array(writeBytes);
+    let written = 0;
+    const pump = () => {
+      while (written < totalBytes) {
+        const n = Math.min(writeBytes, totalBytes - written);
+        written += n;
+        if (!socket.write(n === writeBytes ? chunk : chunk.subarray(0, n))) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      socket.end();
+    };
+    socket.on('connect', pump);
+    socket.on('data', () => {}); // reads the server's FIN, so the socket closes and the actor can end
+  });
+  const start = performance.now();
+  const result = await sim.run({ until: '1h' });
+  const seconds = (performance.now() - start) / 1000;
+  if (received !== totalBytes || result.stop !== 'idle' || result.failures.length > 0) {
+    throw incomplete('tcpBulk', `server received ${received} of ${totalBytes} bytes`, result);
+  }
+  return { count: Math.ceil(totalBytes / client.tcpOptions.mssBytes), seconds, events: result.events };
+}
+
+/**
+ * A client that opens `connections` short connections one after another against an echo server: connect,
+ * write 4 bytes, read the echo, end, read the server's end of stream. Counts completed connections.
+ */
+export async function tcpConnStorm(connections: number): Promise<NetMeasured> {
+  const sim = new Simulation({ seed: 1, scenario: 'bench' });
+  const net = new Network(sim, { link: { latency: '1ms' }, tracePackets: false });
+  let completed = 0;
+  net.host('server').spawn('echo', (ctx) => {
+    netOf(ctx)
+      .createServer((socket) => {
+        socket.on('data', (chunk) => socket.write(chunk));
+      })
+      .listen(7);
+  }, { daemon: true });
+  net.host('client').spawn('storm', async (ctx) => {
+    const api = netOf(ctx);
+    for (let i = 0; i < connections; i++) {
+      const socket = await api.connectAsync({ host: 'server', port: 7 });
+      socket.write('ping');
+      const reply = await socket.read();
+      if (reply === null || reply.byteLength !== 4) throw new Error(`connection ${i}: expected a 4-byte echo, got ${reply === null ? 'end of stream' : `${reply.byteLength} bytes`}`);
+      socket.end();
+      const eof = await socket.read();
+      if (eof !== null) throw new Error(`connection ${i}: expected end of stream, got ${eof.byteLength} bytes`);
+      completed++;
+    }
+  });
+  const start = performance.now();
+  const result = await sim.run({ until: '1h' });
+  const seconds = (performance.now() - start) / 1000;
+  if (completed !== connections || result.stop !== 'idle' || result.failures.length > 0) {
+    throw incomplete('tcpConnStorm', `${completed} of ${connections} connections completed`, result);
+  }
+  return { count: completed, seconds, events: result.events };
 }

@@ -86,8 +86,11 @@ export class Actor {
     return this.state === 'alive';
   }
 
-  /** Starts (or restarts) the actor now: a fresh context, its main called with it. */
-  start(): void {
+  /**
+   * Starts (or restarts) the actor now: a fresh context, its main called with it. On a paused host
+   * (`paused`), it starts frozen: main runs at resume.
+   */
+  start(paused = false): void {
     if (this.state === 'alive') return;
     this.incarnation++;
     this.state = 'alive';
@@ -99,6 +102,15 @@ export class Actor {
     const ctx = this.sim.contextFor(this, this.incarnation);
     this.context = ctx;
     this.record('actor.start', { incarnation: this.incarnation });
+    if (paused) {
+      this.pause();
+      this.deferred.push(() => this.runMain(ctx));
+      return;
+    }
+    this.runMain(ctx);
+  }
+
+  private runMain(ctx: ActorContext): void {
     this.setPhase('running');
     let result: void | Promise<void>;
     try {
@@ -163,24 +175,44 @@ export class Actor {
     this.record('actor.pause');
   }
 
-  /** Thaws a paused actor: what came due meanwhile runs now, in order, one event each. */
+  /**
+   * Thaws a paused actor: what came due meanwhile runs now, in the order it came, one event each; work that
+   * comes due before that backlog is done queues behind it.
+   */
   resume(): void {
     if (this.state !== 'alive' || !this.paused) return;
     this.paused = false;
     this.record('actor.resume');
-    const work = this.deferred;
-    this.deferred = [];
-    for (const fn of work) this.sim.scheduler.after(0, runDeferred, { actor: this, incarnation: this.incarnation, fn });
+    if (this.deferred.length > 0) this.scheduleDrain();
+  }
+
+  /** True while the actor's work must wait: paused, or a backlog from a pause still draining. */
+  get deferring(): boolean {
+    return this.paused || this.deferred.length > 0;
   }
 
   /**
-   * Runs `fn` as the actor's own work: now, or at resume() if the actor is paused; never if it has ended.
-   * Layers that call into actor code (socket events) go through this, so a paused process really is frozen.
+   * Runs `fn` as the actor's own work: now, or in order after work held back by a pause; never if it has
+   * ended. Layers that call into actor code (socket events) go through this, so a paused process is frozen.
    */
   dispatch(fn: () => void): void {
     if (this.state !== 'alive') return;
-    if (this.paused) this.deferred.push(fn);
+    if (this.deferring) this.deferred.push(fn);
     else fn();
+  }
+
+  /** @internal Runs the oldest held-back piece of work (one event), and schedules the next. */
+  drainOne(incarnation: number): void {
+    if (this.incarnation !== incarnation || this.state !== 'alive' || this.paused) return;
+    const fn = this.deferred.shift();
+    if (fn) fn();
+    if (this.state !== 'alive') return;
+    if (this.deferred.length > 0 && !this.paused) this.scheduleDrain();
+    else this.endIfNothingLeft();
+  }
+
+  private scheduleDrain(): void {
+    this.sim.scheduler.after(0, runDeferred, { actor: this, incarnation: this.incarnation });
   }
 
   /**
@@ -197,17 +229,24 @@ export class Actor {
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
-        this.suspensions.delete(token);
         if (this.incarnation !== incarnation || this.state !== 'alive') return;
-        this.wake();
-        fn();
+        // A paused actor resumes from the wait only when it is thawed.
+        this.dispatch(() => {
+          this.suspensions.delete(token);
+          this.wake();
+          fn();
+        });
       };
       this.suspensions.add(token);
       this.block();
-      executor(
-        (value) => settle(() => resolve(value)),
-        (err) => settle(() => reject(err)),
-      );
+      try {
+        executor(
+          (value) => settle(() => resolve(value)),
+          (err) => settle(() => reject(err)),
+        );
+      } catch (err) {
+        settle(() => reject(err));
+      }
     });
   }
 
@@ -270,6 +309,7 @@ export class Actor {
       !this.handler &&
       this.suspensions.size === 0 &&
       this.holds === 0 &&
+      this.deferred.length === 0 &&
       this.phase !== 'running'
     ) {
       this.end('exited', 'actor.exit');
@@ -308,6 +348,6 @@ export class Actor {
   }
 }
 
-function runDeferred(arg: { actor: Actor; incarnation: number; fn: () => void }): void {
-  if (arg.actor.incarnation === arg.incarnation) arg.actor.dispatch(arg.fn);
+function runDeferred(arg: { actor: Actor; incarnation: number }): void {
+  arg.actor.drainOne(arg.incarnation);
 }

@@ -133,6 +133,7 @@ export class ActorContext {
    */
   service<T>(name: string): T {
     const actor = this.actor;
+    if (!this.alive) throw new SimError('ERR_ACTOR_ENDED', `${actor.address}: service('${name}') from an incarnation that has ended`);
     let value = actor.services.get(name);
     if (value === undefined) {
       value = this.simulation.makeService(name, actor);
@@ -158,11 +159,7 @@ export class ActorContext {
 function fireOwned(owned: OwnedTimer): void {
   const actor = owned.actor;
   actor.timers.delete(owned.timer!);
-  if (actor.paused) {
-    actor.deferred.push(() => runOwned(owned));
-    return;
-  }
-  runOwned(owned);
+  actor.dispatch(() => runOwned(owned));
 }
 
 function runOwned(owned: OwnedTimer): void {

@@ -21,6 +21,8 @@ export class Host {
   readonly actors = new Map<string, Actor>();
   state: HostState = 'up';
   paused = false;
+  /** Actors the host's last crash, kill or stop took down: the ones restart() brings back. */
+  private downed = new Set<Actor>();
 
   /** @internal */
   constructor(
@@ -74,12 +76,19 @@ export class Host {
     for (const actor of this.actors.values()) actor.resume();
   }
 
-  /** The host comes back: actors taken down by crash(), kill() or stop() start a new incarnation. */
+  /** The host comes back: the actors its crash(), kill() or stop() took down start a new incarnation. */
   restart(): void {
     if (this.up) return;
     this.state = 'up';
     this.event('restart');
-    for (const actor of this.actors.values()) if (actor.state === 'crashed' || actor.state === 'stopped') actor.restart();
+    const downed = this.downed;
+    this.downed = new Set();
+    for (const actor of this.actors.values()) if (downed.has(actor)) actor.restart();
+  }
+
+  /** @internal An actor was due to start while the host was down: it starts when the host restarts. */
+  missedStart(actor: Actor): void {
+    this.downed.add(actor);
   }
 
   private down(state: HostState, event: HostEvent, end: (a: Actor) => void): void {
@@ -87,7 +96,11 @@ export class Host {
     this.state = state;
     this.paused = false;
     this.event(event);
-    for (const actor of this.actors.values()) end(actor);
+    for (const actor of this.actors.values()) {
+      if (!actor.alive) continue;
+      this.downed.add(actor);
+      end(actor);
+    }
   }
 
   private event(event: HostEvent): void {
@@ -99,8 +112,6 @@ export class Host {
 function startIfUp(arg: { host: Host; actor: Actor }): void {
   if (arg.actor.state !== 'pending') return;
   // An actor due to start on a host that is down starts when the host restarts.
-  if (arg.host.up) {
-    arg.actor.start();
-    if (arg.host.paused) arg.actor.pause();
-  } else arg.actor.state = 'crashed';
+  if (arg.host.up) arg.actor.start(arg.host.paused);
+  else arg.host.missedStart(arg.actor);
 }

@@ -21,10 +21,11 @@ export interface Message {
 /** Hands a message that has arrived to a live actor. Returns false when the actor is not there to take it. */
 export function deliver(actor: Actor, message: Message): boolean {
   if (!actor.alive) return false;
-  if (actor.paused) {
-    actor.deferred.push(() => deliver(actor, message));
-    return true;
-  }
+  actor.dispatch(() => hand(actor, message));
+  return true;
+}
+
+function hand(actor: Actor, message: Message): void {
   const receiver = actor.receiver;
   if (receiver) {
     actor.receiver = null;
@@ -40,5 +41,4 @@ export function deliver(actor: Actor, message: Message): boolean {
   } else {
     actor.inbox.push(message);
   }
-  return true;
 }

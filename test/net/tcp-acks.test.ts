@@ -15,8 +15,10 @@ describe('acknowledgements', () => {
     });
     await sim.run();
     const acks = sent(sink.records, 'server', 'ACK').map((r) => r.t);
-    // The lone byte waits 40 ms; the pair is acknowledged at once; the client's FIN (2.03 s) at once too.
-    expect(acks).toEqual([70_000, 1_030_000, 2_030_000]);
+    // The lone byte waits 40 ms; the pair is acknowledged at once. The client's FIN (at 2.03 s) needs no bare
+    // ACK: the server's own FIN, sent at once as it ends its side too, carries the acknowledgement.
+    expect(acks).toEqual([70_000, 1_030_000]);
+    expect(sent(sink.records, 'server', 'FIN|ACK').map((r) => r.t)).toEqual([2_030_000]);
   });
 
   it('a single lost segment in a bulk transfer is repaired by fast retransmit after three duplicate ACKs, with no timeout', async () => {

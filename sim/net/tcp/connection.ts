@@ -110,6 +110,8 @@ export class Connection {
   private advertisedWindow = 0;
   /** rcvNxt + the last window advertised. */
   private rightEdge = 0;
+  /** rcvNxt as of the last segment we sent (every segment after the SYN carries the ACK). */
+  private ackedUpTo = 0;
 
   // Timers. The retransmission timer is re-armed lazily: only its deadline moves on every ACK.
   private rtoTimer: Timer<Connection> | null = null;
@@ -291,7 +293,6 @@ export class Connection {
   // ---- Arrival ----
 
   segmentArrived(seg: TcpSegment): void {
-    this.stack.count('tcp.segments.received');
     this.lastHeardUs = this.now;
     this.keepaliveProbes = 0;
     const flags = seg.flags;
@@ -525,11 +526,11 @@ export class Connection {
     }
     if (data.byteLength > 0) {
       this.unackedSegments++;
-      if (filledHole || gotFin || this.unackedSegments >= 2) this.sendAck();
+      if (filledHole || gotFin || this.unackedSegments >= 2) this.sendAckIfOwed();
       else this.armDelack();
       this.user?.readable();
     } else if (gotFin) {
-      this.sendAck();
+      this.sendAckIfOwed(); // unless the application's answer to the FIN (its own FIN) carried the ACK
     }
   }
 
@@ -773,7 +774,13 @@ export class Connection {
     this.noteAckSent();
   }
 
+  /** Sends an ACK unless a segment sent since (a reply, a FIN) already acknowledged everything received. */
+  private sendAckIfOwed(): void {
+    if (this.ackedUpTo < this.rcvNxt || this.unackedSegments > 0) this.sendAck();
+  }
+
   private noteAckSent(): void {
+    this.ackedUpTo = this.rcvNxt;
     this.unackedSegments = 0;
     if (this.delackTimer) {
       this.delackTimer.cancel();

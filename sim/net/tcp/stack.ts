@@ -131,6 +131,7 @@ export class TcpStack {
   // ---- Arrival ----
 
   receive(seg: TcpSegment): void {
+    this.count('tcp.segments.received');
     const c = this.connections.get(key(seg.dstPort, seg.src, seg.srcPort));
     if (c) {
       c.segmentArrived(seg);
