@@ -150,6 +150,27 @@ describe('continuations', () => {
   });
 });
 
+describe('promises the simulator did not make', () => {
+  it('an actor awaiting a plain promise resolved from an event handler resumes at that virtual time', async () => {
+    const sink = new MemorySink();
+    const sim = new Simulation({ seed: 1, sinks: [sink], messageLatency: '3ms' });
+    sim.host('h').spawn('server', (ctx) => ctx.onMessage((m) => ctx.send(m.from, 'pong')), { daemon: true });
+    sim.host('h').spawn('client', async (ctx) => {
+      let answer!: (v: unknown) => void;
+      const replied = new Promise((r) => (answer = r)); // a plain Promise, as Node code writes with events
+      ctx.onMessage((m) => answer(m.payload));
+      ctx.send('h/server', 'ping');
+      const payload = await replied;
+      ctx.trace('got', { payload: payload as string });
+      ctx.onMessage(null);
+    });
+    const result = await sim.run();
+    const got = sink.records.find((r) => r.kind === 'got')!;
+    expect([got.t, got.fields]).toEqual([6_000, { payload: 'pong' }]);
+    expect(result.stop).toBe('idle');
+  });
+});
+
 describe('a run that can make no progress', () => {
   it('ends with a deadlock that names the actor and what it waits on, instead of hanging', async () => {
     const sim = new Simulation({ seed: 1 });
