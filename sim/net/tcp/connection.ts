@@ -6,6 +6,7 @@
 import type { Timer } from '../../core/scheduler.js';
 import { NetError, type NetErrorCode } from '../errors.js';
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../packet.js';
+import { ByteQueue } from './byte-queue.js';
 import { NewReno } from './newreno.js';
 import type { TcpOptions } from './options.js';
 import { RtoEstimator, retransmitTimeoutUs } from './rto.js';
@@ -84,9 +85,7 @@ export class Connection {
   private sndMax = 0;
   private sndWnd = 0;
   private readonly outstanding: Outstanding[] = [];
-  private readonly unsent: Uint8Array[] = [];
-  private unsentHead = 0;
-  private unsentBytes = 0;
+  private readonly unsent = new ByteQueue();
   private finQueued = false;
   private finSent = false;
   private dupAcks = 0;
@@ -100,9 +99,7 @@ export class Connection {
   // Receive side.
   private irs = 0;
   private rcvNxt = 0;
-  private readonly inOrder: Uint8Array[] = [];
-  private inOrderHead = 0;
-  private inOrderBytes = 0;
+  private readonly inOrder = new ByteQueue();
   private outOfOrder: { seq: number; data: Uint8Array; fin: boolean }[] = [];
   private outOfOrderBytes = 0;
   private finReceived = false;
@@ -149,17 +146,17 @@ export class Connection {
 
   /** Bytes the application can read now. */
   get readableBytes(): number {
-    return this.inOrderBytes;
+    return this.inOrder.bytes;
   }
 
   /** True once the peer's FIN has been received and everything before it read. */
   get readEnded(): boolean {
-    return this.finReceived && this.inOrderBytes === 0;
+    return this.finReceived && this.inOrder.bytes === 0;
   }
 
   /** Bytes written and not yet acknowledged (sent or not). */
   get bufferedBytes(): number {
-    return this.unsentBytes + Math.max(0, this.sndMax - this.sndUna - (this.finSent ? 1 : 0));
+    return this.unsent.bytes + Math.max(0, this.sndMax - this.sndUna - (this.finSent ? 1 : 0));
   }
 
   get srttUs(): number | undefined {
@@ -219,22 +216,14 @@ export class Connection {
   write(data: Uint8Array): void {
     if (data.byteLength === 0) return;
     this.unsent.push(data);
-    this.unsentBytes += data.byteLength;
     this.output();
   }
 
   /** Takes up to `maxBytes` of in-order received data (all of it by default). */
   read(maxBytes = Infinity): Uint8Array | null {
-    if (this.inOrderBytes === 0) return null;
-    const before = this.receiveWindow();
-    let out: Uint8Array;
-    const first = this.inOrder[this.inOrderHead]!;
-    if (first.byteLength <= maxBytes && (this.inOrder.length - this.inOrderHead === 1 || maxBytes === Infinity)) {
-      out = maxBytes === Infinity ? this.drainAll() : this.shift();
-    } else {
-      out = this.take(Math.min(maxBytes, this.inOrderBytes));
-    }
-    this.afterRead(before);
+    if (this.inOrder.bytes === 0) return null;
+    const out = maxBytes === Infinity ? this.inOrder.takeChunk()! : this.inOrder.take(Math.min(maxBytes, this.inOrder.bytes));
+    this.afterRead();
     return out;
   }
 
@@ -259,7 +248,7 @@ export class Connection {
       this.finish(null);
       return;
     }
-    if (this.inOrderBytes > 0 || this.outOfOrderBytes > 0) {
+    if (this.inOrder.bytes > 0 || this.outOfOrderBytes > 0) {
       this.stack.count('tcp.rst.unread-data');
       this.abort();
       return;
@@ -554,7 +543,7 @@ export class Connection {
 
   /** Receive buffer space not taken by unread or out-of-order data. */
   private receiveWindow(): number {
-    return Math.max(0, this.options.receiveBufferBytes - this.inOrderBytes - this.outOfOrderBytes);
+    return Math.max(0, this.options.receiveBufferBytes - this.inOrder.bytes - this.outOfOrderBytes);
   }
 
   /** The highest sequence number the peer may send: what we advertised, or more if space has freed. */
@@ -564,7 +553,6 @@ export class Connection {
 
   private appendInOrder(data: Uint8Array): void {
     this.inOrder.push(data);
-    this.inOrderBytes += data.byteLength;
     this.rcvNxt += data.byteLength;
     this.bytesReceived += data.byteLength;
   }
@@ -592,55 +580,10 @@ export class Connection {
     return fin;
   }
 
-  private shift(): Uint8Array {
-    const chunk = this.inOrder[this.inOrderHead]!;
-    this.inOrder[this.inOrderHead++] = empty;
-    this.inOrderBytes -= chunk.byteLength;
-    this.compactInOrder();
-    return chunk;
-  }
-
-  private drainAll(): Uint8Array {
-    if (this.inOrder.length - this.inOrderHead === 1) return this.shift();
-    return this.take(this.inOrderBytes);
-  }
-
-  private take(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.inOrder[this.inOrderHead]!;
-      const need = n - filled;
-      if (chunk.byteLength <= need) {
-        out.set(chunk, filled);
-        filled += chunk.byteLength;
-        this.inOrder[this.inOrderHead++] = empty;
-      } else {
-        out.set(chunk.subarray(0, need), filled);
-        this.inOrder[this.inOrderHead] = chunk.subarray(need);
-        filled = n;
-      }
-    }
-    this.inOrderBytes -= n;
-    this.compactInOrder();
-    return out;
-  }
-
-  private compactInOrder(): void {
-    if (this.inOrderHead > 64 && this.inOrderHead * 2 > this.inOrder.length) {
-      this.inOrder.splice(0, this.inOrderHead);
-      this.inOrderHead = 0;
-    } else if (this.inOrderHead === this.inOrder.length) {
-      this.inOrder.length = 0;
-      this.inOrderHead = 0;
-    }
-  }
-
   /** The application read: if the window had closed below one segment and has reopened, say so. */
-  private afterRead(windowBefore: number): void {
+  private afterRead(): void {
     const mss = this.options.mssBytes;
-    const now = this.receiveWindow();
-    if (this.advertisedWindow < mss && now >= mss && windowBefore < now) this.sendAck();
+    if (this.advertisedWindow < mss && this.receiveWindow() >= mss) this.sendAck();
   }
 
   // ---- Sending ----
@@ -665,61 +608,24 @@ export class Connection {
         this.sndNxt = seg.seq + seg.len;
         continue;
       }
-      if (this.unsentBytes === 0) break;
+      if (this.unsent.bytes === 0) break;
       const room = window - inFlight;
       if (room <= 0) {
         if (this.sndWnd === 0 && inFlight === 0) this.armPersist();
         break;
       }
-      const len = Math.min(mss, this.unsentBytes, room);
+      const len = Math.min(mss, this.unsent.bytes, room);
       // Sender-side silly window avoidance: do not send a runt while more data waits and data is in flight.
-      if (len < mss && len < this.unsentBytes && inFlight > 0) break;
-      this.sendNew(ACK, this.takeUnsent(len));
+      if (len < mss && len < this.unsent.bytes && inFlight > 0) break;
+      this.sendNew(ACK, this.unsent.take(len));
     }
-    if (this.finQueued && !this.finSent && this.unsentBytes === 0 && this.sndNxt === this.sndMax) {
+    if (this.finQueued && !this.finSent && this.unsent.bytes === 0 && this.sndNxt === this.sndMax) {
       if (state === 'ESTABLISHED' || state === 'CLOSE_WAIT') {
         this.finSent = true;
         this.setState(state === 'ESTABLISHED' ? 'FIN_WAIT_1' : 'LAST_ACK');
         this.sendNew(FIN | ACK, null);
       }
     }
-  }
-
-  private takeUnsent(n: number): Uint8Array {
-    let head = this.unsent[this.unsentHead]!;
-    let out: Uint8Array;
-    if (head.byteLength === n) {
-      out = head;
-      this.unsent[this.unsentHead++] = empty;
-    } else if (head.byteLength > n) {
-      out = head.subarray(0, n);
-      this.unsent[this.unsentHead] = head.subarray(n);
-    } else {
-      out = new Uint8Array(n);
-      let filled = 0;
-      while (filled < n) {
-        head = this.unsent[this.unsentHead]!;
-        const need = n - filled;
-        if (head.byteLength <= need) {
-          out.set(head, filled);
-          filled += head.byteLength;
-          this.unsent[this.unsentHead++] = empty;
-        } else {
-          out.set(head.subarray(0, need), filled);
-          this.unsent[this.unsentHead] = head.subarray(need);
-          filled = n;
-        }
-      }
-    }
-    this.unsentBytes -= n;
-    if (this.unsentHead === this.unsent.length) {
-      this.unsent.length = 0;
-      this.unsentHead = 0;
-    } else if (this.unsentHead > 64 && this.unsentHead * 2 > this.unsent.length) {
-      this.unsent.splice(0, this.unsentHead);
-      this.unsentHead = 0;
-    }
-    return out;
   }
 
   /** Sends a new segment at sndNxt and keeps it for retransmission. */
@@ -873,7 +779,7 @@ export class Connection {
   }
 
   private probeWindow(): void {
-    if (this.sndWnd > 0 || this.unsentBytes === 0) {
+    if (this.sndWnd > 0 || this.unsent.bytes === 0) {
       this.output();
       return;
     }
