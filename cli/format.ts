@@ -4,6 +4,7 @@ import type { MetricsSnapshot } from '../sim/core/metrics.js';
 import type { RunResult } from '../sim/core/simulation.js';
 import { formatDuration, formatTimestamp } from '../sim/core/time.js';
 import type { TraceRecord } from '../sim/core/trace.js';
+import type { PoolSummary } from '../sim/pool/summary.js';
 
 /** One trace record as a log line: time, where, kind, fields. */
 export function formatRecord(r: TraceRecord): string {
@@ -18,7 +19,7 @@ function compact(v: JsonValue): string {
 }
 
 /** The lines after the log: how it ended, metrics, digest, replay. */
-export function formatSummary(result: RunResult, metrics: MetricsSnapshot, replay: string): string[] {
+export function formatSummary(result: RunResult, metrics: MetricsSnapshot, pools: Record<string, PoolSummary>, replay: string): string[] {
   const lines = [
     '',
     `${result.message}`,
@@ -30,7 +31,12 @@ export function formatSummary(result: RunResult, metrics: MetricsSnapshot, repla
     if (h.count === 0) continue;
     lines.push(`  ${h.name}: n=${h.count} p50=${formatDuration(h.p50)} p99=${formatDuration(h.p99)} max=${formatDuration(h.max)}`);
   }
-  for (const c of metrics.counters) lines.push(`  ${c.name}: ${c.value}`);
+  for (const [name, p] of Object.entries(pools)) {
+    lines.push(
+      `  pool ${name}: max ${p.max}, peak active ${p.peakActive}, peak waiting ${p.peakPending}, ${p.acquires} acquires, ${(100 * p.waitProbability).toFixed(2)}% waited, mean wait ${p.meanWaitMs.toFixed(1)} ms, ${p.acquireTimeouts} timeouts`,
+    );
+  }
+  for (const c of metrics.counters) if (!c.name.startsWith('pool.')) lines.push(`  ${c.name}: ${c.value}`);
   lines.push(`digest ${result.digest}  unseed ${result.unseed}`);
   lines.push(`replay: ${replay}`);
   return lines;

@@ -11,6 +11,7 @@ import { MemorySink, type TraceRecord, type TraceSink } from '../sim/core/trace.
 import { DurationError, parseDuration } from '../sim/core/time.js';
 import { ParamError, parseAssignments } from '../sim/params.js';
 import { runScenario } from '../sim/run-scenario.js';
+import { summarizePools } from '../sim/pool/summary.js';
 import { FAULTLINE_VERSION } from '../sim/version.js';
 import { formatRecord, formatSummary, shellWord } from './format.js';
 import { JsonlFileSink } from './jsonl-sink.js';
@@ -125,6 +126,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
         message: result.message,
         waiting: result.waiting,
         failures: result.failures,
+        pools: summarizePools(sim),
         metrics,
         trace: values.trace ?? null,
         replay: replayLine,
@@ -137,7 +139,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   for (const r of shown.slice(0, LOG_LINES_MAX)) out(formatRecord(r));
   const hidden = result.records - 2 - Math.min(shown.length, LOG_LINES_MAX);
   if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
-  for (const line of formatSummary(result, metrics, replayLine)) out(line);
+  for (const line of formatSummary(result, metrics, summarizePools(sim), replayLine)) out(line);
   return exit;
 }
 

@@ -1,8 +1,9 @@
 /** Every named scenario, in the order `faultline list` shows them. */
 import type { Scenario } from '../sim/scenario.js';
 import { hello } from './hello.js';
+import { mmc } from './mmc.js';
 
-export const scenarios: readonly Scenario[] = [hello as unknown as Scenario];
+export const scenarios: readonly Scenario[] = [hello as unknown as Scenario, mmc as unknown as Scenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);

@@ -34,7 +34,7 @@ export class ActorContext {
   constructor(
     private readonly actor: Actor,
     private readonly incarnation: number,
-    private readonly simulation: Simulation,
+    private readonly sim: Simulation,
   ) {}
 
   /** 'host/actor'. */
@@ -49,14 +49,14 @@ export class ActorContext {
   }
   /** Current virtual time, microseconds. */
   get now(): Micros {
-    return this.simulation.now;
+    return this.sim.now;
   }
   /** False once this incarnation has ended (exit, stop, crash, failure). */
   get alive(): boolean {
     return this.actor.incarnation === this.incarnation && this.actor.alive;
   }
   get metrics(): Metrics {
-    return this.simulation.metrics;
+    return this.sim.metrics;
   }
 
   /** Resumes after `duration` of virtual time. */
@@ -103,12 +103,12 @@ export class ActorContext {
   /** Sends `payload` to the actor at `to` ('host/actor'); it arrives after the latency, if that actor is alive then. */
   send(to: string, payload: JsonValue, options: SendOptions = {}): void {
     if (!this.alive) return;
-    this.simulation.sendMessage(this.actor, to, payload, options.latency);
+    this.sim.sendMessage(this.actor, to, payload, options.latency);
   }
 
   /** A named random stream private to this actor (its name is prefixed with the actor's address). */
   random(name: string): RandomStream {
-    return this.simulation.random.stream(`${this.actor.address}/${name}`);
+    return this.sim.random.stream(`${this.actor.address}/${name}`);
   }
 
   /** One sample of a distribution from this actor's stream `streamName`. */
@@ -119,7 +119,7 @@ export class ActorContext {
   /** Writes a trace record stamped with now, this host and this actor. */
   trace(kind: string, fields?: Fields, ids?: RecordIds): void {
     if (!this.alive) return;
-    this.simulation.trace.write({ t: this.simulation.now, kind, host: this.actor.hostName, actor: this.actor.name, conn: ids?.conn, req: ids?.req, fields });
+    this.sim.trace.write({ t: this.sim.now, kind, host: this.actor.hostName, actor: this.actor.name, conn: ids?.conn, req: ids?.req, fields });
   }
 
   /** Runs `hook` when the actor is stopped gracefully (not on crash). */
@@ -136,10 +136,29 @@ export class ActorContext {
     if (!this.alive) throw new SimError('ERR_ACTOR_ENDED', `${actor.address}: service('${name}') from an incarnation that has ended`);
     let value = actor.services.get(name);
     if (value === undefined) {
-      value = this.simulation.makeService(name, actor);
+      value = this.sim.makeService(name, actor);
       actor.services.set(name, value);
     }
     return value as T;
+  }
+
+  /**
+   * A promise settled by another layer (a pool handing out a connection, a socket read), made so the run
+   * loop resumes this actor at the virtual time it is settled. See Actor.suspend.
+   */
+  suspend<T>(label: string, executor: (resolve: (value: T) => void, reject: (err: unknown) => void) => void): Promise<T> {
+    if (!this.alive) return never;
+    return this.actor.suspend(label, executor);
+  }
+
+  /** Runs `fn` as this actor's work: now, or when a pause is over. */
+  dispatch(fn: () => void): void {
+    if (this.alive) this.actor.dispatch(fn);
+  }
+
+  /** The simulation this actor lives in (for layers that schedule timers or write metrics). */
+  get simulation(): Simulation {
+    return this.sim;
   }
 
   /** Ends this actor now. */
@@ -149,7 +168,7 @@ export class ActorContext {
 
   private own(kind: 'sleep' | 'timer', delayUs: Micros, callback: (() => void) | null, resolve: (() => void) | null): Timer<OwnedTimer> {
     const owned: OwnedTimer = { actor: this.actor, kind, callback, resolve, timer: null };
-    const timer = this.simulation.scheduler.after(delayUs, fireOwned, owned);
+    const timer = this.sim.scheduler.after(delayUs, fireOwned, owned);
     owned.timer = timer;
     this.actor.timers.add(timer);
     return timer;
