@@ -120,6 +120,7 @@ export class Actor {
       return;
     }
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      this.noteAsync();
       const incarnation = this.incarnation;
       (result as Promise<void>).then(
         () => {
@@ -248,6 +249,37 @@ export class Actor {
         settle(() => reject(err));
       }
     });
+  }
+
+  /**
+   * Follows an async function the actor's code started and did not await (a request handler, a task per
+   * request). When it settles, its last step has run: if that step came from a wake, the actor is no longer
+   * running, so the run loop need not wait for it. A rejection fails the actor, as an unhandled rejection
+   * ends a Node process.
+   */
+  trackTask(task: PromiseLike<unknown>): void {
+    this.noteAsync();
+    const incarnation = this.incarnation;
+    task.then(
+      () => {
+        if (this.incarnation !== incarnation || this.state !== 'alive') return;
+        if (this.phase === 'running') this.setPhase('idle');
+        this.endIfNothingLeft();
+      },
+      (err: unknown) => {
+        if (this.incarnation !== incarnation || this.state !== 'alive') return;
+        this.fail(err);
+      },
+    );
+  }
+
+  private isAsync = false;
+
+  /** The actor runs async code: from now on the run loop gives plain promises a few turns after each event. */
+  private noteAsync(): void {
+    if (this.isAsync) return;
+    this.isAsync = true;
+    this.sim.asyncActors++;
   }
 
   /** A layer now holds a way to call into the actor (an open socket). */

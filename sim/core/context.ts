@@ -151,6 +151,23 @@ export class ActorContext {
     return this.actor.suspend(label, executor);
   }
 
+  /**
+   * Starts a concurrent task in this actor (Go's `go`, an un-awaited async call): `task()` runs now; an
+   * exception or rejection from it fails the actor. Prefer it to a bare `void task()`: the run loop then
+   * knows when the task is done and need not wait to be sure.
+   */
+  go(task: () => Promise<unknown> | void): void {
+    if (!this.alive) return;
+    let result: Promise<unknown> | void;
+    try {
+      result = task();
+    } catch (err) {
+      this.actor.fail(err);
+      return;
+    }
+    if (result && typeof (result as Promise<unknown>).then === 'function') this.actor.trackTask(result as Promise<unknown>);
+  }
+
   /** Runs `fn` as this actor's work: now, or when a pause is over. */
   dispatch(fn: () => void): void {
     if (this.alive) this.actor.dispatch(fn);

@@ -83,6 +83,8 @@ export interface RunResult {
 const MICROTASK_TURNS = 64;
 /** Microtask turns after each event while an actor awaits a foreign promise (enough for a plain resolve chain). */
 const FOREIGN_TURNS = 8;
+/** Microtask turns after every event once async actors exist: an await of a resolved plain promise takes one to three. */
+const NUDGE_TURNS = 3;
 
 export class Simulation {
   readonly scheduler = new Scheduler();
@@ -94,6 +96,8 @@ export class Simulation {
   runningActors = 0;
   /** @internal Async actors awaiting a promise the simulator did not create. */
   foreignActors = 0;
+  /** @internal Actors that have run async code (an async main or a task): plain promises may resume them. */
+  asyncActors = 0;
   private readonly hosts = new Map<string, Host>();
   private readonly actors = new Map<string, Actor>();
   private readonly failures: ActorFailure[] = [];
@@ -210,6 +214,7 @@ export class Simulation {
         }
         fired++;
         if (this.runningActors > 0 || this.foreignActors > 0) await this.settle();
+        else if (this.asyncActors > 0) await this.nudge();
       }
       return this.finish(stop);
     } finally {
@@ -274,6 +279,21 @@ export class Simulation {
   /** Non-daemon actors that are alive: on an empty queue, each is stuck for good. */
   private stuckActors(): Actor[] {
     return [...this.actors.values()].filter((a) => a.alive && !a.daemon);
+  }
+
+  /**
+   * A few microtask turns after an event, so that async code awaiting a plain promise the event resolved
+   * (`await new Promise((r) => socket.once('data', r))`) resumes at this virtual time, as it would in Node.
+   * If that wakes an actor, the full settle takes over.
+   */
+  private async nudge(): Promise<void> {
+    for (let i = 0; i < NUDGE_TURNS; i++) {
+      await undefined;
+      if (this.runningActors > 0 || this.foreignActors > 0) {
+        await this.settle();
+        return;
+      }
+    }
   }
 
   /**

@@ -1,0 +1,148 @@
+/**
+ * Request accounting: every request gets an id that follows it through every hop, a span per phase (queue,
+ * connect, TLS, pool wait, send, server time, response, each retry), and ends as a success, a named error,
+ * or in flight at the end of the run. Nothing is lost: total = ok + failed + in flight, always.
+ */
+import type { Gauge, Histogram } from '../core/metrics.js';
+import type { Simulation } from '../core/simulation.js';
+import type { Micros } from '../core/time.js';
+
+export interface Span {
+  phase: string;
+  host: string;
+  startUs: Micros;
+  endUs: Micros;
+  attempt: number;
+}
+
+export interface RequestRecord {
+  readonly id: string;
+  readonly startUs: Micros;
+  /** Where it started (the client host). */
+  readonly origin: string;
+  endUs: Micros | null;
+  /** 'ok', or the error's name ('ECONNRESET', 'POOL_ACQUIRE_TIMEOUT', '503', '53300', …); null in flight. */
+  outcome: string | null;
+  attempts: number;
+  readonly spans: Span[];
+}
+
+export interface RequestSummary {
+  total: number;
+  ok: number;
+  failed: number;
+  inFlight: number;
+  byError: Record<string, number>;
+  /** Latency of successful requests, ms. */
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** L = λW over the run: arrivals per second, mean requests in the system, mean time in it (in-flight ones up to now). */
+  littlesLaw: { arrivalRatePerS: number; meanInSystem: number; meanTimeInSystemS: number };
+}
+
+const ledgers = new WeakMap<Simulation, RequestLedger>();
+
+export class RequestLedger {
+  /** The ledger of a simulation, made on first use. */
+  static of(sim: Simulation): RequestLedger {
+    let l = ledgers.get(sim);
+    if (!l) {
+      l = new RequestLedger(sim);
+      ledgers.set(sim, l);
+    }
+    return l;
+  }
+
+  private readonly records: RequestRecord[] = [];
+  private seq = 0;
+  private okCount = 0;
+  private failedCount = 0;
+  private readonly byError = new Map<string, number>();
+  private readonly inFlight: Gauge;
+  private readonly latency: Histogram;
+  /** Keep each request's spans (the waterfall view needs them); off for very long runs. */
+  keepSpans = true;
+
+  private constructor(private readonly sim: Simulation) {
+    this.inFlight = sim.metrics.gauge('requests.inFlight');
+    this.latency = sim.metrics.histogram('requests.latencyUs');
+  }
+
+  /** A new request from `origin`, now. */
+  start(origin: string): RequestRecord {
+    const rec: RequestRecord = { id: `r${++this.seq}`, startUs: this.sim.now, origin, endUs: null, outcome: null, attempts: 0, spans: [] };
+    this.records.push(rec);
+    this.inFlight.add(1);
+    this.sim.trace.write({ t: this.sim.now, kind: 'req.start', host: origin, req: rec.id });
+    return rec;
+  }
+
+  /** Records a phase of the request that ran from startUs to now on `host`. */
+  span(rec: RequestRecord, phase: string, host: string, startUs: Micros, attempt = rec.attempts): void {
+    const span: Span = { phase, host, startUs, endUs: this.sim.now, attempt };
+    if (this.keepSpans) rec.spans.push(span);
+    this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, attempt } });
+  }
+
+  /** Ends a request with 'ok' or an error's name. A second end is ignored (the first outcome stands). */
+  finish(rec: RequestRecord, outcome: string): void {
+    if (rec.outcome !== null) return;
+    rec.outcome = outcome;
+    rec.endUs = this.sim.now;
+    this.inFlight.add(-1);
+    const durationUs = rec.endUs - rec.startUs;
+    if (outcome === 'ok') {
+      this.okCount++;
+      this.latency.record(durationUs);
+    } else {
+      this.failedCount++;
+      this.byError.set(outcome, (this.byError.get(outcome) ?? 0) + 1);
+    }
+    this.sim.metrics.counter(`requests.${outcome}`).inc();
+    this.sim.trace.write({ t: this.sim.now, kind: 'req.end', host: rec.origin, req: rec.id, fields: { outcome, durationUs, attempts: rec.attempts } });
+  }
+
+  /** Every request, in start order. */
+  all(): readonly RequestRecord[] {
+    return this.records;
+  }
+
+  /** Totals for the run so far; throws if the accounting does not add up (it always should). */
+  summary(): RequestSummary {
+    const total = this.records.length;
+    const inFlight = total - this.okCount - this.failedCount;
+    if (inFlight !== this.inFlight.value) {
+      throw new Error(`request accounting broken: ${total} total, ${this.okCount} ok, ${this.failedCount} failed, but ${this.inFlight.value} in flight`);
+    }
+    const now = this.sim.now;
+    let timeInSystemUs = 0;
+    for (const r of this.records) timeInSystemUs += (r.endUs ?? now) - r.startUs;
+    const seconds = now / 1e6;
+    const h = this.latency.summary();
+    return {
+      total,
+      ok: this.okCount,
+      failed: this.failedCount,
+      inFlight,
+      byError: Object.fromEntries([...this.byError].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
+      latencyMs: { p50: h.p50 / 1000, p90: h.p90 / 1000, p99: h.p99 / 1000, max: h.max / 1000 },
+      littlesLaw: {
+        arrivalRatePerS: seconds > 0 ? total / seconds : 0,
+        meanInSystem: now > 0 ? this.inFlight.mean(0, now) : 0,
+        meanTimeInSystemS: total > 0 ? timeInSystemUs / total / 1e6 : 0,
+      },
+    };
+  }
+}
+
+/** The name a failure is counted under: its code ('ECONNRESET', '53300', 'POOL_ACQUIRE_TIMEOUT'), or its name. */
+export function errorName(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' || typeof code === 'number') return String(code);
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number') return String(status);
+    const name = (err as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== 'Error') return name;
+  }
+  return 'Error';
+}
