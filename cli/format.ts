@@ -5,6 +5,7 @@ import type { RunResult } from '../sim/core/simulation.js';
 import { formatDuration, formatTimestamp } from '../sim/core/time.js';
 import type { TraceRecord } from '../sim/core/trace.js';
 import type { PoolSummary } from '../sim/pool/summary.js';
+import type { RequestSummary } from '../sim/requests/ledger.js';
 
 /** One trace record as a log line: time, where, kind, fields. */
 export function formatRecord(r: TraceRecord): string {
@@ -19,13 +20,25 @@ function compact(v: JsonValue): string {
 }
 
 /** The lines after the log: how it ended, metrics, digest, replay. */
-export function formatSummary(result: RunResult, metrics: MetricsSnapshot, pools: Record<string, PoolSummary>, replay: string): string[] {
+export function formatSummary(result: RunResult, metrics: MetricsSnapshot, pools: Record<string, PoolSummary>, requests: RequestSummary, replay: string): string[] {
   const lines = [
     '',
     `${result.message}`,
     `${result.events} events, ${result.records} trace records, ${formatDuration(result.endUs)} of virtual time`,
   ];
-  for (const w of result.waiting) lines.push(`  still waiting: ${w.actor}${w.daemon ? ' (daemon)' : ''} on ${w.on.join(', ')}`);
+  if (requests.total > 0) {
+    const errors = Object.entries(requests.byError).map(([name, n]) => `${name} ${n}`).join(', ');
+    lines.push(`requests: ${requests.total} total, ${requests.ok} ok, ${requests.failed} failed${errors ? ` (${errors})` : ''}, ${requests.inFlight} in flight`);
+    const l = requests.latencyMs;
+    if (requests.ok > 0) lines.push(`latency of successes: p50 ${l.p50.toFixed(1)} ms, p90 ${l.p90.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`);
+    const ll = requests.littlesLaw;
+    lines.push(`Little's law: λ ${ll.arrivalRatePerS.toFixed(2)}/s × W ${(ll.meanTimeInSystemS * 1000).toFixed(1)} ms = ${(ll.arrivalRatePerS * ll.meanTimeInSystemS).toFixed(3)}; L measured ${ll.meanInSystem.toFixed(3)}`);
+  }
+  for (const w of result.waiting.slice(0, 10)) {
+    const on = w.on.length > 4 ? [...w.on.slice(0, 4), `${w.on.length - 4} more`] : w.on;
+    lines.push(`  still waiting: ${w.actor}${w.daemon ? ' (daemon)' : ''} on ${on.join(', ')}`);
+  }
+  if (result.waiting.length > 10) lines.push(`  … and ${result.waiting.length - 10} more actors`);
   for (const f of result.failures) lines.push(`  failed: ${f.actor} at ${formatTimestamp(f.atUs)}s: ${f.error}`);
   for (const h of metrics.histograms) {
     if (h.count === 0) continue;
@@ -36,7 +49,7 @@ export function formatSummary(result: RunResult, metrics: MetricsSnapshot, pools
       `  pool ${name}: max ${p.max}, peak active ${p.peakActive}, peak waiting ${p.peakPending}, ${p.acquires} acquires, ${(100 * p.waitProbability).toFixed(2)}% waited, mean wait ${p.meanWaitMs.toFixed(1)} ms, ${p.acquireTimeouts} timeouts`,
     );
   }
-  for (const c of metrics.counters) if (!c.name.startsWith('pool.')) lines.push(`  ${c.name}: ${c.value}`);
+  for (const c of metrics.counters) if (!c.name.startsWith('pool.') && !c.name.startsWith('requests.')) lines.push(`  ${c.name}: ${c.value}`);
   lines.push(`digest ${result.digest}  unseed ${result.unseed}`);
   lines.push(`replay: ${replay}`);
   return lines;

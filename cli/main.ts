@@ -12,6 +12,8 @@ import { DurationError, parseDuration } from '../sim/core/time.js';
 import { ParamError, parseAssignments } from '../sim/params.js';
 import { runScenario } from '../sim/run-scenario.js';
 import { summarizePools } from '../sim/pool/summary.js';
+import { RequestLedger, type RequestSummary } from '../sim/requests/ledger.js';
+import type { Simulation } from '../sim/core/simulation.js';
 import { FAULTLINE_VERSION } from '../sim/version.js';
 import { formatRecord, formatSummary, shellWord } from './format.js';
 import { JsonlFileSink } from './jsonl-sink.js';
@@ -126,6 +128,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
         message: result.message,
         waiting: result.waiting,
         failures: result.failures,
+        ...requestsJson(sim),
         pools: summarizePools(sim),
         metrics,
         trace: values.trace ?? null,
@@ -139,7 +142,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   for (const r of shown.slice(0, LOG_LINES_MAX)) out(formatRecord(r));
   const hidden = result.records - 2 - Math.min(shown.length, LOG_LINES_MAX);
   if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
-  for (const line of formatSummary(result, metrics, summarizePools(sim), replayLine)) out(line);
+  for (const line of formatSummary(result, metrics, summarizePools(sim), RequestLedger.of(sim).summary(), replayLine)) out(line);
   return exit;
 }
 
@@ -150,6 +153,13 @@ class LogSink implements TraceSink {
     if (record.kind.startsWith('pkt.')) return;
     if (this.into.records.length <= LOG_LINES_MAX + 2 || record.kind === 'run.stop') this.into.write(record, line);
   }
+}
+
+/** The request totals, latency and Little's law of a run, when it had requests. */
+function requestsJson(sim: Simulation): Partial<RequestSummary> & { requests?: unknown } {
+  const s = RequestLedger.of(sim).summary();
+  if (s.total === 0) return {};
+  return { requests: { total: s.total, ok: s.ok, failed: s.failed, inFlight: s.inFlight, byError: s.byError }, latencyMs: s.latencyMs, littlesLaw: s.littlesLaw };
 }
 
 /** A JSON file's contents; a missing or malformed file is the user's to fix (one line, exit 2). */

@@ -54,13 +54,19 @@ export class RequestLedger {
 
   private readonly records: RequestRecord[] = [];
   private seq = 0;
+  /** Σ (end − start) of finished requests, µs. */
+  private finishedTimeUs = 0;
+  /** Σ start of requests in flight, µs: their time in the system so far is inFlight·now − this. */
+  private inFlightStartSumUs = 0;
   private okCount = 0;
   private failedCount = 0;
   private readonly byError = new Map<string, number>();
   private readonly inFlight: Gauge;
   private readonly latency: Histogram;
-  /** Keep each request's spans (the waterfall view needs them); off for very long runs. */
-  keepSpans = true;
+  /** Keep every request and its spans (the waterfall view needs them); off for very long runs. */
+  keepRecords = true;
+  /** Write req.start / req.span / req.end trace records; off for very long runs. */
+  traceRequests = true;
 
   private constructor(private readonly sim: Simulation) {
     this.inFlight = sim.metrics.gauge('requests.inFlight');
@@ -70,17 +76,18 @@ export class RequestLedger {
   /** A new request from `origin`, now. */
   start(origin: string): RequestRecord {
     const rec: RequestRecord = { id: `r${++this.seq}`, startUs: this.sim.now, origin, endUs: null, outcome: null, attempts: 0, spans: [] };
-    this.records.push(rec);
+    if (this.keepRecords) this.records.push(rec);
+    this.inFlightStartSumUs += rec.startUs;
     this.inFlight.add(1);
-    this.sim.trace.write({ t: this.sim.now, kind: 'req.start', host: origin, req: rec.id });
+    if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.start', host: origin, req: rec.id });
     return rec;
   }
 
   /** Records a phase of the request that ran from startUs to now on `host`. */
   span(rec: RequestRecord, phase: string, host: string, startUs: Micros, attempt = rec.attempts): void {
     const span: Span = { phase, host, startUs, endUs: this.sim.now, attempt };
-    if (this.keepSpans) rec.spans.push(span);
-    this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, attempt } });
+    if (this.keepRecords) rec.spans.push(span);
+    if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, attempt } });
   }
 
   /** Ends a request with 'ok' or an error's name. A second end is ignored (the first outcome stands). */
@@ -90,6 +97,8 @@ export class RequestLedger {
     rec.endUs = this.sim.now;
     this.inFlight.add(-1);
     const durationUs = rec.endUs - rec.startUs;
+    this.inFlightStartSumUs -= rec.startUs;
+    this.finishedTimeUs += durationUs;
     if (outcome === 'ok') {
       this.okCount++;
       this.latency.record(durationUs);
@@ -98,24 +107,23 @@ export class RequestLedger {
       this.byError.set(outcome, (this.byError.get(outcome) ?? 0) + 1);
     }
     this.sim.metrics.counter(`requests.${outcome}`).inc();
-    this.sim.trace.write({ t: this.sim.now, kind: 'req.end', host: rec.origin, req: rec.id, fields: { outcome, durationUs, attempts: rec.attempts } });
+    if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.end', host: rec.origin, req: rec.id, fields: { outcome, durationUs, attempts: rec.attempts } });
   }
 
-  /** Every request, in start order. */
+  /** Every request, in start order (empty when keepRecords is off). */
   all(): readonly RequestRecord[] {
     return this.records;
   }
 
   /** Totals for the run so far; throws if the accounting does not add up (it always should). */
   summary(): RequestSummary {
-    const total = this.records.length;
+    const total = this.seq;
     const inFlight = total - this.okCount - this.failedCount;
     if (inFlight !== this.inFlight.value) {
       throw new Error(`request accounting broken: ${total} total, ${this.okCount} ok, ${this.failedCount} failed, but ${this.inFlight.value} in flight`);
     }
     const now = this.sim.now;
-    let timeInSystemUs = 0;
-    for (const r of this.records) timeInSystemUs += (r.endUs ?? now) - r.startUs;
+    const timeInSystemUs = this.finishedTimeUs + inFlight * now - this.inFlightStartSumUs;
     const seconds = now / 1e6;
     const h = this.latency.summary();
     return {
