@@ -54,7 +54,9 @@ export class Emitter<Events extends Record<string, Listener>> {
       for (const l of [...current]) {
         if (l.once) this.off(event, l.fn);
         try {
-          l.fn(...args);
+          const result: unknown = l.fn(...args);
+          // An async listener is a task of its own (a connection handler): follow it.
+          if (result && typeof (result as Promise<unknown>).then === 'function') owner.trackTask(result as Promise<unknown>);
         } catch (err) {
           owner.fail(err);
           return;
