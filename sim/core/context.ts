@@ -187,9 +187,14 @@ export class ActorContext {
     const owned: OwnedTimer = { actor: this.actor, kind, callback, resolve, timer: null };
     const timer = this.sim.scheduler.after(delayUs, fireOwned, owned);
     owned.timer = timer;
+    timer.onCancel = forgetOwned;
     this.actor.timers.add(timer);
     return timer;
   }
+}
+
+function forgetOwned(timer: Timer<OwnedTimer>): void {
+  timer.arg.actor.timers.delete(timer);
 }
 
 function fireOwned(owned: OwnedTimer): void {

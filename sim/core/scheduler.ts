@@ -13,6 +13,8 @@ export class Timer<A = unknown> {
   /** @internal */ private readonly scheduler: Scheduler;
   /** Virtual time at which it fires, in microseconds. */
   at: Micros;
+  /** @internal Called when the timer is canceled (an actor forgets a timer it owned). */
+  onCancel: ((timer: Timer<A>) => void) | null = null;
 
   /** @internal */
   constructor(scheduler: Scheduler, at: Micros, seq: number, fn: (arg: A) => void, arg: A) {
@@ -32,6 +34,7 @@ export class Timer<A = unknown> {
     if (this.fn === null) return;
     this.fn = null;
     this.scheduler.pendingCount--;
+    this.onCancel?.(this);
   }
 }
 
