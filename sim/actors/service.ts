@@ -1,0 +1,79 @@
+/**
+ * The service: an HTTP server with a worker concurrency limit and a queue in front of it, per-request CPU
+ * time, and database calls through a HikariCP-style pool of PostgreSQL connections. A failure answers 500
+ * with the root cause in `x-error` (POOL_ACQUIRE_TIMEOUT, 53300, ECONNRESET, …) so callers can count
+ * requests by what really went wrong.
+ */
+import type { ActorContext } from '../core/context.js';
+import { distribution, type DistributionSpec } from '../core/distribution.js';
+import { SimError } from '../core/errors.js';
+import type { PoolOptions } from '../pool/options.js';
+import { Pool, type Lease } from '../pool/pool.js';
+import { createHttpServer } from '../proto/http1.js';
+import { pgConnectionFactory, type PgConnection } from '../proto/pg-client.js';
+import { errorName } from '../requests/ledger.js';
+
+export interface ServiceOptions {
+  port: number;
+  /** Requests handled at once; the rest wait in line for a worker (Node's event loop has no limit: set one). */
+  workers: number;
+  /** CPU time per request, before its database calls. */
+  cpuTime: DistributionSpec;
+  /** Node's keepAliveTimeout for the service's HTTP server. */
+  keepAliveTimeoutMs: number;
+  /** The database, or null for a service without one. */
+  database: { host: string; port: number; pool: Partial<PoolOptions> & { preset?: string }; queriesPerRequest: number; rows: number; rowBytes: number } | null;
+}
+
+export const serviceDefaults: Readonly<ServiceOptions> = Object.freeze<ServiceOptions>({
+  port: 8080,
+  workers: 100,
+  cpuTime: '1ms',
+  keepAliveTimeoutMs: 5000,
+  database: { host: 'db', port: 5432, pool: { preset: 'hikari' }, queriesPerRequest: 1, rows: 1, rowBytes: 100 },
+});
+
+/** Starts the service from its actor's main. Returns its pool (if it has a database) for inspection. */
+export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> = {}): { pool: Pool<PgConnection> | null } {
+  for (const key of Object.keys(partial)) {
+    if (!(key in serviceDefaults)) throw new SimError('ERR_SERVICE_OPTION', `service.${key}: not a service option (options: ${Object.keys(serviceDefaults).join(', ')})`);
+  }
+  const o: ServiceOptions = { ...serviceDefaults, ...partial };
+  if (!Number.isSafeInteger(o.workers) || o.workers < 1) throw new SimError('ERR_SERVICE_OPTION', `service.workers: expected a positive integer, got ${o.workers}`);
+  const cpu = distribution(o.cpuTime, 'service.cpuTime');
+  const db = o.database;
+  const pool = db ? new Pool<PgConnection>(ctx, { poolName: `${ctx.host}-db`, ...db.pool }, pgConnectionFactory(ctx, { host: db.host, port: db.port })) : null;
+  // Workers are a pool too: slots with no timeout, so the queue for a worker is the pool's FIFO of waiters.
+  const workers = new Pool<number>(ctx, { poolName: `${ctx.host}-workers`, maximumPoolSize: o.workers, minimumIdle: o.workers, connectionTimeoutMs: 0, maxLifetimeMs: 0, idleTimeoutMs: 0 }, { open: (done) => done(null, 0), close: () => {} });
+  let queryId = 0;
+
+  createHttpServer(ctx, { keepAliveTimeoutMs: o.keepAliveTimeoutMs }, async (req, res) => {
+    const worker = await workers.acquire();
+    try {
+      await ctx.sleep(ctx.sample(cpu, 'cpu'));
+      if (pool && db) {
+        for (let q = 0; q < db.queriesPerRequest; q++) {
+          let lease: Lease<PgConnection>;
+          try {
+            lease = await pool.acquire();
+          } catch (err) {
+            res.end({ status: 500, headers: { 'x-error': errorName(err) } });
+            return;
+          }
+          try {
+            await lease.connection.query({ text: 'SELECT 1', rows: db.rows, rowBytes: db.rowBytes, id: `${req.requestId ?? 'q'}.${++queryId}` });
+            lease.release();
+          } catch (err) {
+            lease.evict(); // a broken connection goes; HikariCP evicts on a connection error too
+            res.end({ status: 500, headers: { 'x-error': errorName(err) } });
+            return;
+          }
+        }
+      }
+      res.end({ status: 200, bodyBytes: 512 });
+    } finally {
+      worker.release();
+    }
+  }).listen(o.port);
+  return { pool };
+}

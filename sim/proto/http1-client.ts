@@ -1,0 +1,386 @@
+/**
+ * An HTTP/1.1 client agent over the simulated TCP, shaped like undici's Pool: keep-alive connections to one
+ * origin held in a Pool (preset 'undici': unlimited connections, idle ones closed after 4 s), one request at
+ * a time per connection, a 10 s connect timeout, and no automatic retry.
+ *
+ * The keep-alive race, on purpose: a connection the server closed while it sat idle is noticed if the FIN (or
+ * RST) has arrived before it is reused, and another is taken; if the server closes it as the request goes
+ * out, the request fails with ECONNRESET ('socket hang up', Node's words) and the caller decides whether to
+ * retry. That is the intermittent ECONNRESET of a client whose idle timeout outlives the server's.
+ */
+import type { ActorContext } from '../core/context.js';
+import { SimError } from '../core/errors.js';
+import { netOf } from '../net/api.js';
+import type { NetError } from '../net/errors.js';
+import type { Socket } from '../net/tcp/socket.js';
+import type { PoolOptions } from '../pool/options.js';
+import { Pool, type CloseReason, type Lease } from '../pool/pool.js';
+import {
+  encodeRequestHead,
+  isToken,
+  MessageDecoder,
+  parseResponseHead,
+  wantsKeepAlive,
+  writeMessage,
+  type DecodedMessage,
+  type HttpHeaders,
+  type ResponseHead,
+} from './http1-codec.js';
+import { protocolTimer, type ProtocolTimer } from './http1-timers.js';
+
+export interface HttpAgentOptions {
+  /** Host name or IPv4 address of the origin. */
+  host: string;
+  port: number;
+  /** Pool options over a preset; default preset 'undici' (unlimited connections, idle keep-alive 4000 ms). */
+  pool?: Partial<PoolOptions> & { preset?: string };
+  /** undici's connect timeout: a handshake not done by then fails with UND_ERR_CONNECT_TIMEOUT. Default 10000; 0 none. */
+  connectTimeoutMs?: number;
+}
+
+export interface HttpRequestOptions {
+  /** Default 'GET'. */
+  method?: string;
+  /** Starts with '/'. */
+  path: string;
+  headers?: Record<string, string>;
+  /** Request body size; the body is that many zero bytes. Default 0. */
+  bodyBytes?: number;
+  /** Sent as x-request-id; the id that follows the request through every hop. */
+  requestId?: string;
+  /**
+   * Deadline for the whole exchange (waiting for a connection, connecting, sending, the whole response),
+   * from the request() call: past it the request fails with ERR_HTTP_REQUEST_TIMEOUT and its connection
+   * is destroyed. Default: none.
+   */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-cased names. */
+  headers: HttpHeaders;
+  bodyBytes: number;
+  /** The TCP connection it came on (its trace id). */
+  connectionId: string | undefined;
+}
+
+/**
+ * Errors of the client's own making. A request can also fail with the socket's NetError (ECONNREFUSED,
+ * ECONNRESET, ETIMEDOUT, …), an HttpParseError (HPE_*) for a malformed response, an HttpEncodeError for a
+ * header that cannot be sent, or the pool's PoolTimeoutError (POOL_ACQUIRE_TIMEOUT). Every one has a `code`.
+ */
+export type HttpClientErrorCode =
+  /** The server closed the connection before the whole response came (Node: 'socket hang up' / 'aborted'). */
+  | 'ECONNRESET'
+  /** The TCP handshake took longer than connectTimeoutMs (undici's ConnectTimeoutError). */
+  | 'UND_ERR_CONNECT_TIMEOUT'
+  /** The request's timeoutMs passed. */
+  | 'ERR_HTTP_REQUEST_TIMEOUT'
+  /** The agent was closed (undici's ClientClosedError). */
+  | 'UND_ERR_CLOSED'
+  /** The server sent bytes nobody asked for (undici's SocketError). */
+  | 'UND_ERR_SOCKET'
+  /** A request option is not valid. */
+  | 'ERR_INVALID_ARG_VALUE';
+
+export class HttpClientError extends Error {
+  override name = 'Error';
+  constructor(
+    readonly code: HttpClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One request in flight. */
+interface Exchange {
+  method: string;
+  path: string;
+  requestId: string | undefined;
+  head: Uint8Array;
+  bodyBytes: number;
+  /** The request asked for Connection: close. */
+  closeAfter: boolean;
+  startUs: number;
+  conn: AgentConnection | null;
+  lease: Lease<AgentConnection> | null;
+  done: boolean;
+  timer: ProtocolTimer | null;
+  resolve: (r: HttpResponse) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A keep-alive connection as the pool holds it. */
+export class AgentConnection {
+  /** connecting: handshake under way; open: usable; closed: gone (by either side), never reused. */
+  state: 'connecting' | 'open' | 'closed' = 'connecting';
+  /** Why it closed, when it was an error. */
+  failure: Error | null = null;
+  /** Responses it has carried. */
+  served = 0;
+  /** @internal */ exchange: Exchange | null = null;
+  /** @internal */ method = 'GET';
+  /** @internal */ connectTimer: ProtocolTimer | null = null;
+  /** @internal */ readonly decoder = new MessageDecoder<ResponseHead>((text) => parseResponseHead(text, this.method));
+
+  /** @internal */
+  constructor(readonly socket: Socket) {}
+
+  /** The TCP connection's trace id. */
+  get id(): string | undefined {
+    return this.socket.connectionId;
+  }
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export class HttpAgent {
+  readonly pool: Pool<AgentConnection>;
+  readonly host: string;
+  readonly port: number;
+  readonly connectTimeoutMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: ActorContext,
+    options: HttpAgentOptions,
+  ) {
+    const { host, port, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = options;
+    if (typeof host !== 'string' || host.length === 0) throw new SimError('ERR_HTTP_OPTION', `httpAgent.host: expected a host name or address, got ${JSON.stringify(host)}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SimError('ERR_HTTP_OPTION', `httpAgent.port: expected an integer from 1 to 65535, got ${JSON.stringify(port)}`);
+    if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs < 0) throw new SimError('ERR_HTTP_OPTION', `httpAgent.connectTimeoutMs: expected a non-negative integer, got ${JSON.stringify(connectTimeoutMs)}`);
+    this.host = host;
+    this.port = port;
+    this.connectTimeoutMs = connectTimeoutMs;
+    // The factory hands over a connection as soon as its SYN is out (as undici dispatches to a Client that is
+    // still connecting): a connect error or timeout then fails the request waiting on it, where a pool
+    // waiting for `open` to succeed would keep its waiter until the pool's own acquire timeout.
+    this.pool = new Pool<AgentConnection>(ctx, { preset: 'undici', ...options.pool }, {
+      open: (done) => done(null, this.openConnection()),
+      close: (conn, reason) => this.closeConnection(conn, reason),
+    });
+  }
+
+  /** Sends a request and resolves with the whole response; rejects with an Error that has a `code`. Never retries. */
+  request(options: HttpRequestOptions): Promise<HttpResponse> {
+    return this.ctx.suspend<HttpResponse>(`an HTTP response from ${this.host}:${this.port}${typeof options?.path === 'string' ? options.path : ''}`, (resolve, reject) => {
+      const ex = this.prepare(options, resolve, reject);
+      if (this.closed) {
+        this.fail(ex, new HttpClientError('UND_ERR_CLOSED', 'The client is closed'));
+        return;
+      }
+      if (options.timeoutMs) {
+        const ms = options.timeoutMs;
+        ex.timer = protocolTimer(this.ctx, ms, () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
+      }
+      this.acquire(ex);
+    });
+  }
+
+  /** No new requests; idle connections close now, busy ones when their response is in. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.shutdown();
+  }
+
+  // ---- Requests ----
+
+  private prepare(o: HttpRequestOptions, resolve: (r: HttpResponse) => void, reject: (err: unknown) => void): Exchange {
+    const bad = (what: string, got: unknown) => new HttpClientError('ERR_INVALID_ARG_VALUE', `request.${what}, got ${JSON.stringify(got)}`);
+    const method = o.method ?? 'GET';
+    if (typeof method !== 'string' || !isToken(method)) throw bad('method: expected an HTTP token', method);
+    if (typeof o.path !== 'string' || !/^\/[\x21-\x7e]*$/.test(o.path)) throw bad('path: expected a path starting with / and without spaces', o.path);
+    const bodyBytes = o.bodyBytes ?? 0;
+    if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 0) throw bad('bodyBytes: expected a non-negative integer', bodyBytes);
+    if (o.timeoutMs !== undefined && (!Number.isSafeInteger(o.timeoutMs) || o.timeoutMs < 0)) throw bad('timeoutMs: expected a non-negative integer', o.timeoutMs);
+    const given = Object.entries(o.headers ?? {});
+    const names = new Set(given.map(([name]) => name.toLowerCase()));
+    const headers: [string, string][] = [];
+    if (!names.has('host')) headers.push(['host', this.port === 80 ? this.host : `${this.host}:${this.port}`]);
+    headers.push(...given);
+    if (!names.has('content-length') && (bodyBytes > 0 || method === 'POST' || method === 'PUT' || method === 'PATCH')) headers.push(['content-length', String(bodyBytes)]);
+    if (o.requestId !== undefined && !names.has('x-request-id')) headers.push(['x-request-id', o.requestId]);
+    const connection = given.find(([name]) => name.toLowerCase() === 'connection')?.[1] ?? '';
+    return {
+      method,
+      path: o.path,
+      requestId: o.requestId ?? given.find(([name]) => name.toLowerCase() === 'x-request-id')?.[1],
+      head: encodeRequestHead(method, o.path, headers), // ERR_INVALID_CHAR / ERR_INVALID_HTTP_TOKEN reject the request
+      bodyBytes,
+      closeAfter: !wantsKeepAlive('1.1', { connection }),
+      startUs: this.ctx.now,
+      conn: null,
+      lease: null,
+      done: false,
+      timer: null,
+      resolve,
+      reject,
+    };
+  }
+
+  private acquire(ex: Exchange): void {
+    this.pool.acquireThen((err, lease) => this.leased(ex, err, lease));
+  }
+
+  private leased(ex: Exchange, err: Error | null, lease: Lease<AgentConnection> | undefined): void {
+    if (err || !lease) {
+      this.fail(ex, err ?? new HttpClientError('UND_ERR_CLOSED', 'no connection'));
+      return;
+    }
+    const conn = lease.connection;
+    if (ex.done) {
+      // Timed out while waiting for the pool: the connection goes back unused.
+      if (conn.state === 'closed') lease.evict();
+      else lease.release();
+      return;
+    }
+    if (conn.state === 'closed') {
+      // The server's FIN or RST came while it sat idle: never reuse it, take another.
+      this.ctx.trace('http.stale-connection', { served: conn.served, error: conn.failure ? codeOf(conn.failure) : undefined }, { conn: conn.id, req: ex.requestId });
+      lease.evict();
+      this.acquire(ex);
+      return;
+    }
+    ex.conn = conn;
+    ex.lease = lease;
+    conn.exchange = ex;
+    if (conn.state === 'open') this.send(ex);
+  }
+
+  private send(ex: Exchange): void {
+    const conn = ex.conn!;
+    conn.method = ex.method;
+    writeMessage(conn.socket, ex.head, ex.bodyBytes, () => {});
+  }
+
+  private complete(ex: Exchange, message: DecodedMessage<ResponseHead>): void {
+    const conn = ex.conn!;
+    const lease = ex.lease!;
+    conn.exchange = null;
+    conn.served++;
+    const head = message.head;
+    const reusable = !ex.closeAfter && wantsKeepAlive(head.version, head.headers) && conn.state === 'open' && !conn.socket.readableEnded && conn.decoder.bufferedBytes === 0;
+    this.settle(ex, head.status, undefined);
+    if (reusable) lease.release();
+    else {
+      this.kill(conn, null);
+      lease.evict();
+    }
+    ex.resolve({ status: head.status, headers: head.headers, bodyBytes: message.bodyBytes, connectionId: conn.id });
+  }
+
+  private fail(ex: Exchange, err: unknown): void {
+    if (ex.done) return;
+    this.settle(ex, undefined, err);
+    const conn = ex.conn;
+    if (conn) {
+      if (conn.exchange === ex) conn.exchange = null;
+      this.kill(conn, err instanceof Error ? err : null);
+      ex.lease!.evict();
+    }
+    ex.reject(err);
+  }
+
+  /** Marks it done and writes its trace record. */
+  private settle(ex: Exchange, status: number | undefined, err: unknown): void {
+    ex.done = true;
+    ex.timer?.cancel();
+    ex.timer = null;
+    this.ctx.trace(
+      'http.request',
+      { side: 'client', method: ex.method, path: ex.path, status, error: err === undefined ? undefined : codeOf(err), durationUs: this.ctx.now - ex.startUs, requestId: ex.requestId },
+      { conn: ex.conn?.id, req: ex.requestId },
+    );
+  }
+
+  // ---- Connections ----
+
+  private openConnection(): AgentConnection {
+    const socket = netOf(this.ctx).connect({ host: this.host, port: this.port });
+    const conn = new AgentConnection(socket);
+    socket.on('connect', () => this.connected(conn));
+    socket.on('data', (chunk) => this.received(conn, chunk));
+    socket.on('end', () => this.ended(conn));
+    socket.on('error', (err: NetError) => this.kill(conn, err));
+    socket.on('close', () => this.kill(conn, null));
+    const ms = this.connectTimeoutMs;
+    if (ms > 0) {
+      conn.connectTimer = protocolTimer(this.ctx, ms, () => {
+        if (conn.state === 'connecting') this.kill(conn, new HttpClientError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${this.host}:${this.port}, timeout: ${ms}ms)`));
+      });
+    }
+    return conn;
+  }
+
+  private closeConnection(conn: AgentConnection, _reason: CloseReason): void {
+    this.kill(conn, null);
+  }
+
+  private connected(conn: AgentConnection): void {
+    if (conn.state !== 'connecting') return;
+    conn.state = 'open';
+    conn.connectTimer?.cancel();
+    conn.connectTimer = null;
+    if (conn.exchange) this.send(conn.exchange);
+  }
+
+  private received(conn: AgentConnection, chunk: Uint8Array): void {
+    const ex = conn.exchange;
+    if (!ex) {
+      this.kill(conn, new HttpClientError('UND_ERR_SOCKET', 'other side sent data while no request was in flight'));
+      return;
+    }
+    conn.decoder.push(chunk);
+    for (;;) {
+      let message: DecodedMessage<ResponseHead> | null;
+      try {
+        message = conn.decoder.next();
+      } catch (err) {
+        this.fail(ex, err);
+        return;
+      }
+      if (!message) return;
+      const status = message.head.status;
+      if (status >= 100 && status < 200 && status !== 101) continue; // informational: the real answer follows
+      this.complete(ex, message);
+      return;
+    }
+  }
+
+  /** The server's FIN. */
+  private ended(conn: AgentConnection): void {
+    const ex = conn.exchange;
+    if (ex) {
+      const last = conn.decoder.end(); // a body delimited by the close is complete now
+      if (last) {
+        this.complete(ex, last);
+        return;
+      }
+      // Node's words: before any of the response 'socket hang up', during its body 'aborted'.
+      this.fail(ex, new HttpClientError('ECONNRESET', conn.decoder.inBody ? 'aborted' : 'socket hang up'));
+      return;
+    }
+    this.kill(conn, null);
+  }
+
+  /** The connection is finished: never reused; a request on it fails with `err` (or 'socket hang up'). */
+  private kill(conn: AgentConnection, err: Error | null): void {
+    if (conn.state === 'closed') return;
+    conn.state = 'closed';
+    conn.failure = err;
+    conn.connectTimer?.cancel();
+    conn.connectTimer = null;
+    const ex = conn.exchange;
+    conn.exchange = null;
+    if (!conn.socket.destroyed) conn.socket.destroy();
+    if (ex) this.fail(ex, err ?? new HttpClientError('ECONNRESET', 'socket hang up'));
+  }
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+}
