@@ -40,3 +40,5 @@ export { resolvePoolOptions, poolPresets, hikariDefaults, type PoolOptions } fro
 export { RequestLedger, errorName, type RequestRecord, type RequestSummary } from './requests/ledger.js';
 export { runClient, resolveClientOptions, clientDefaults, type ClientOptions, type Attempt } from './actors/client.js';
 export { backoffUs, RetryBudget, type BackoffOptions } from './actors/retry.js';
+export * from './proto/http1.js';
+export { runService, serviceDefaults, type ServiceOptions } from './actors/service.js';

@@ -26,7 +26,9 @@ import {
   type HttpHeaders,
   type ResponseHead,
 } from './http1-codec.js';
-import { protocolTimer, type ProtocolTimer } from './http1-timers.js';
+
+/** A timer owned by the actor (cancel it when what it guards is over). */
+type ActorTimer = ReturnType<ActorContext['timer']>;
 
 export interface HttpAgentOptions {
   /** Host name or IPv4 address of the origin. */
@@ -107,7 +109,7 @@ interface Exchange {
   conn: AgentConnection | null;
   lease: Lease<AgentConnection> | null;
   done: boolean;
-  timer: ProtocolTimer | null;
+  timer: ActorTimer;
   resolve: (r: HttpResponse) => void;
   reject: (err: unknown) => void;
 }
@@ -122,7 +124,7 @@ export class AgentConnection {
   served = 0;
   /** @internal */ exchange: Exchange | null = null;
   /** @internal */ method = 'GET';
-  /** @internal */ connectTimer: ProtocolTimer | null = null;
+  /** @internal */ connectTimer: ActorTimer = null;
   /** @internal */ readonly decoder = new MessageDecoder<ResponseHead>((text) => parseResponseHead(text, this.method));
 
   /** @internal */
@@ -142,6 +144,8 @@ export class HttpAgent {
   readonly port: number;
   readonly connectTimeoutMs: number;
   private closed = false;
+  /** Requests waiting for the pool to hand them a connection. */
+  private readonly waiting = new Set<Exchange>();
 
   constructor(
     private readonly ctx: ActorContext,
@@ -173,17 +177,21 @@ export class HttpAgent {
       }
       if (options.timeoutMs) {
         const ms = options.timeoutMs;
-        ex.timer = protocolTimer(this.ctx, ms, () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
+        ex.timer = this.ctx.timer(ms * 1000, () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
       }
       this.acquire(ex);
     });
   }
 
-  /** No new requests; idle connections close now, busy ones when their response is in. */
+  /**
+   * No new requests; idle connections close now, busy ones when their response is in. Requests still waiting
+   * for a connection fail with UND_ERR_CLOSED: a shut pool opens no more.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.pool.shutdown();
+    for (const ex of [...this.waiting]) this.fail(ex, new HttpClientError('UND_ERR_CLOSED', 'The client is closed'));
   }
 
   // ---- Requests ----
@@ -222,10 +230,12 @@ export class HttpAgent {
   }
 
   private acquire(ex: Exchange): void {
+    this.waiting.add(ex);
     this.pool.acquireThen((err, lease) => this.leased(ex, err, lease));
   }
 
   private leased(ex: Exchange, err: Error | null, lease: Lease<AgentConnection> | undefined): void {
+    this.waiting.delete(ex);
     if (err || !lease) {
       this.fail(ex, err ?? new HttpClientError('UND_ERR_CLOSED', 'no connection'));
       return;
@@ -241,7 +251,8 @@ export class HttpAgent {
       // The server's FIN or RST came while it sat idle: never reuse it, take another.
       this.ctx.trace('http.stale-connection', { served: conn.served, error: conn.failure ? codeOf(conn.failure) : undefined }, { conn: conn.id, req: ex.requestId });
       lease.evict();
-      this.acquire(ex);
+      if (this.closed) this.fail(ex, new HttpClientError('UND_ERR_CLOSED', 'The client is closed'));
+      else this.acquire(ex);
       return;
     }
     ex.conn = conn;
@@ -263,7 +274,7 @@ export class HttpAgent {
     conn.served++;
     const head = message.head;
     const reusable = !ex.closeAfter && wantsKeepAlive(head.version, head.headers) && conn.state === 'open' && !conn.socket.readableEnded && conn.decoder.bufferedBytes === 0;
-    this.settle(ex, head.status, undefined);
+    this.settle(ex, head.status, undefined, message.bodyBytes);
     if (reusable) lease.release();
     else {
       this.kill(conn, null);
@@ -274,6 +285,7 @@ export class HttpAgent {
 
   private fail(ex: Exchange, err: unknown): void {
     if (ex.done) return;
+    this.waiting.delete(ex);
     this.settle(ex, undefined, err);
     const conn = ex.conn;
     if (conn) {
@@ -285,13 +297,13 @@ export class HttpAgent {
   }
 
   /** Marks it done and writes its trace record. */
-  private settle(ex: Exchange, status: number | undefined, err: unknown): void {
+  private settle(ex: Exchange, status: number | undefined, err: unknown, bodyBytes?: number): void {
     ex.done = true;
     ex.timer?.cancel();
     ex.timer = null;
     this.ctx.trace(
       'http.request',
-      { side: 'client', method: ex.method, path: ex.path, status, error: err === undefined ? undefined : codeOf(err), durationUs: this.ctx.now - ex.startUs, requestId: ex.requestId },
+      { side: 'client', method: ex.method, path: ex.path, status, bodyBytes, error: err === undefined ? undefined : codeOf(err), durationUs: this.ctx.now - ex.startUs, requestId: ex.requestId },
       { conn: ex.conn?.id, req: ex.requestId },
     );
   }
@@ -308,7 +320,7 @@ export class HttpAgent {
     socket.on('close', () => this.kill(conn, null));
     const ms = this.connectTimeoutMs;
     if (ms > 0) {
-      conn.connectTimer = protocolTimer(this.ctx, ms, () => {
+      conn.connectTimer = this.ctx.timer(ms * 1000, () => {
         if (conn.state === 'connecting') this.kill(conn, new HttpClientError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${this.host}:${this.port}, timeout: ${ms}ms)`));
       });
     }

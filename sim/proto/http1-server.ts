@@ -23,7 +23,9 @@ import {
   type HttpHeaders,
   type RequestHead,
 } from './http1-codec.js';
-import { protocolTimer, type ProtocolTimer } from './http1-timers.js';
+
+/** A timer owned by the actor (cancel it when what it guards is over). */
+type ActorTimer = ReturnType<ActorContext['timer']>;
 
 export interface HttpServerOptions {
   /** Node's server.keepAliveTimeout: an idle keep-alive connection is closed (FIN) after this long without a request; 0 never. */
@@ -182,8 +184,8 @@ class ServerConnection {
   /** idle: between requests; handling: a request is with the handler (reading paused); closed: done. */
   private state: 'idle' | 'handling' | 'closed' = 'idle';
   private requests = 0;
-  private idleTimer: ProtocolTimer | null = null;
-  private headersTimer: ProtocolTimer | null = null;
+  private idleTimer: ActorTimer = null;
+  private headersTimer: ActorTimer = null;
   /** The client sent FIN: answer what is in hand, then close. */
   private peerEnded = false;
   private readonly info: HttpSocketInfo;
@@ -287,7 +289,7 @@ class ServerConnection {
     this.state = 'idle';
     // Node arms keepAliveTimeout when the response is finished; the next request's first byte disarms it.
     const ms = this.server.options.keepAliveTimeoutMs;
-    if (ms > 0) this.idleTimer = protocolTimer(this.server.ctx, ms, () => this.keepAliveExpired());
+    if (ms > 0) this.idleTimer = this.server.ctx.timer(ms * 1000, () => this.keepAliveExpired());
     this.process(); // a pipelined request may be buffered already
     if (this.state === 'idle') this.socket.resume();
   }
@@ -317,7 +319,7 @@ class ServerConnection {
 
   private armHeadersTimer(): void {
     const ms = this.server.options.headersTimeoutMs;
-    if (ms > 0) this.headersTimer = protocolTimer(this.server.ctx, ms, () => this.headersExpired());
+    if (ms > 0) this.headersTimer = this.server.ctx.timer(ms * 1000, () => this.headersExpired());
   }
 
   private headersExpired(): void {

@@ -192,6 +192,29 @@ describe('HTTP/1.1: keep-alive', () => {
     expect(ids[0]).not.toBe(ids[1]);
   });
 
+  it('a connection reset while idle (the server host was killed and came back) is evicted, and the request opens another', async () => {
+    const { sim, net, sink } = world();
+    serve(net, {}, () => (_req, res) => res.end());
+    const outcomes: (Failure | 'ok')[] = [];
+    net.host('c').spawn('client', async (ctx) => {
+      const agent = new HttpAgent(ctx, { host: 's', port: 80 });
+      outcomes.push(await failureOf(ctx, agent.request({ path: '/' })));
+      await ctx.sleep('1s');
+      applyFault(net, { kind: 'kill', host: 's' }); // the OS resets the server's connections
+      await ctx.sleep('500ms');
+      applyFault(net, { kind: 'restart', host: 's' });
+      await ctx.sleep('500ms');
+      outcomes.push(await failureOf(ctx, agent.request({ path: '/' })));
+      agent.close();
+    });
+    const result = await sim.run();
+    expect(result.failures).toEqual([]);
+    expect(outcomes).toEqual(['ok', 'ok']);
+    expect(sends(sink, 's', 'RST|ACK').map((r) => r.t)).toEqual([ms(1004)]);
+    expect(records(sink, 'http.stale-connection', 'c').map((r) => [r.t, r.fields?.error])).toEqual([[ms(2004), 'ECONNRESET']]);
+    expect(sends(sink, 'c', 'SYN').map((r) => r.t)).toEqual([0, ms(2004)]);
+  });
+
   it("undici's pool (4 s idle) closes its side first, at exactly 4 s after the response came in", async () => {
     const { sim, net, sink } = world();
     serve(net, {}, () => (_req, res) => res.end());
@@ -251,6 +274,28 @@ describe('HTTP/1.1: keep-alive', () => {
     expect(queued.syns).toBe(1);
     // Each waits for the one before: 2 ms handshake, then 1 + 50 + 1 ms per request.
     expect(queued.done.map(([t]) => t)).toEqual([ms(54), ms(106), ms(158)]);
+  });
+
+  it('closing an agent fails the requests still waiting for a connection, lets the busy one finish, and refuses new ones', async () => {
+    const { sim, net } = world();
+    serve(net, {}, (ctx) => async (_req, res) => {
+      await ctx.sleep('100ms');
+      res.end();
+    });
+    const outcomes: [string, Failure | 'ok'][] = [];
+    net.host('c').spawn('client', async (ctx) => {
+      const agent = new HttpAgent(ctx, { host: 's', port: 80, pool: { maximumPoolSize: 1 } });
+      const busy = failureOf(ctx, agent.request({ path: '/busy' }));
+      const queued = failureOf(ctx, agent.request({ path: '/queued' }));
+      await ctx.sleep('10ms');
+      agent.close();
+      outcomes.push(['queued', await queued], ['busy', await busy]);
+    });
+    await sim.run();
+    expect(outcomes).toEqual([
+      ['queued', { code: 'UND_ERR_CLOSED', message: 'The client is closed', atUs: ms(10) }],
+      ['busy', 'ok'],
+    ]);
   });
 
   it('a closed agent refuses new requests with UND_ERR_CLOSED and closes its idle connections', async () => {
