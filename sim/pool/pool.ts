@@ -44,7 +44,8 @@ interface Pooled<C> {
 interface Waiter<C> {
   done: boolean;
   enqueuedUs: number;
-  callback: (err: PoolTimeoutError | null, lease?: Lease<C>) => void;
+  /** Gets a lease, PoolTimeoutError, or (pg, undici) the error that kept its connection from opening. */
+  callback: (err: Error | null, lease?: Lease<C>) => void;
   timer: Timer<Waiter<C>> | null;
   pool: Pool<C>;
 }
@@ -166,7 +167,7 @@ export class Pool<C> {
   }
 
   /** acquire() for callback code: `callback` runs once, with a lease or the timeout error. */
-  acquireThen(callback: (err: PoolTimeoutError | null, lease?: Lease<C>) => void): void {
+  acquireThen(callback: (err: Error | null, lease?: Lease<C>) => void): void {
     this.stats.acquires++;
     const ready = this.takeIdle();
     if (ready) {
@@ -272,6 +273,9 @@ export class Pool<C> {
       this.stats.errors++;
       this.sim.metrics.counter(`pool.${this.name}.errors`).inc();
       this.sim.trace.write({ t: this.sim.now, kind: 'pool.open-failed', host: this.ctx.host, actor: this.ctx.name, fields: { pool: this.name, error: err?.message ?? 'no connection' } });
+      // node-postgres and undici hand the connect error to the request that asked for the connection;
+      // HikariCP keeps its waiters waiting (until connectionTimeout) for a connection that may yet open.
+      if (this.options.errorStyle !== 'hikari' && this.pending > this.opening) this.failOldestWaiter(err ?? new Error('no connection'));
       return;
     }
     const p: Pooled<C> = { id: ++this.nextId, connection, state: 'idle', retire: null, idleSinceUs: this.sim.now, lifetimeTimer: null, idleTimer: null, pool: this };
@@ -322,6 +326,22 @@ export class Pool<C> {
     this.updateGauges();
   }
 
+  private failOldestWaiter(err: Error): void {
+    while (this.waiterHead < this.waiters.length) {
+      const w = this.waiters[this.waiterHead]!;
+      this.waiters[this.waiterHead++] = undefined as never;
+      if (w.done) continue;
+      w.done = true;
+      w.timer?.cancel();
+      this.pending--;
+      this.compactWaiters();
+      this.updateGauges();
+      w.callback(err);
+      return;
+    }
+    this.compactWaiters();
+  }
+
   private takeIdle(): Pooled<C> | undefined {
     const p = this.options.idleOrder === 'lifo' ? this.idle.pop() : this.idle.shift();
     if (p) {
@@ -336,7 +356,7 @@ export class Pool<C> {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
-  private grant(p: Pooled<C>, callback: (err: PoolTimeoutError | null, lease?: Lease<C>) => void, waitedUs: number): void {
+  private grant(p: Pooled<C>, callback: (err: Error | null, lease?: Lease<C>) => void, waitedUs: number): void {
     p.state = 'active';
     this.active++;
     if (this.active > this.stats.peakActive) this.stats.peakActive = this.active;

@@ -98,7 +98,7 @@ describe('fault schedules', () => {
 
 describe('bad input', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown scenario', ['run', 'nope'], /^faultline: unknown scenario 'nope' \(scenarios: hello, mmc\)$/],
+    ['unknown scenario', ['run', 'nope'], /^faultline: unknown scenario 'nope' \(scenarios: hello, mmc, pool-exhaustion, db-max-connections\)$/],
     ['unknown parameter', ['run', 'hello', '--set', 'bogus=1'], /^faultline: unknown parameter 'bogus' for scenario hello \(its parameters: pings, interval, latency, loss, serviceTime\)$/],
     ['malformed value', ['run', 'hello', '--set', 'pings=many'], /^faultline: parameter 'pings' of scenario hello: .*expected number.* \(got "many"\)$/],
     ['value out of range', ['run', 'hello', '--set', 'pings=-1'], /^faultline: parameter 'pings' of scenario hello: .*>=0/],

@@ -164,4 +164,25 @@ describe('pool (HikariCP semantics, shared/reference/pools-and-proxies.md)', () 
     });
     expect(message).toBe('timeout exceeded when trying to connect');
   });
+
+  it('a connection that fails to open fails the waiting acquire with its error (pg), but HikariCP waiters wait on to connectionTimeout', async () => {
+    const run = async (preset: string) => {
+      const sim = new Simulation({ seed: 1 });
+      let outcome = '';
+      sim.host('app').spawn('svc', async (ctx) => {
+        const pool = new Pool<number>(ctx, { preset, maximumPoolSize: 1, minimumIdle: 0, connectionTimeoutMs: 300 }, {
+          open: (done) => ctx.timer('10ms', () => done(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }))),
+          close: () => {},
+        });
+        await pool.acquire().then(
+          () => (outcome = 'got one'),
+          (e: Error & { code?: string }) => (outcome = `${e.code}@${ctx.now}`),
+        );
+      });
+      await sim.run();
+      return outcome;
+    };
+    expect(await run('pg')).toBe('53300@10000');
+    expect(await run('hikari')).toBe('POOL_ACQUIRE_TIMEOUT@300000');
+  });
 });

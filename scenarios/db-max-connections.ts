@@ -1,0 +1,61 @@
+/**
+ * db-max-connections: more service replicas × pool size than the database's max_connections.
+ *
+ * The incident: a service scaled out from 3 to 6 replicas for a traffic peak; each keeps a node-postgres
+ * pool of up to 10 connections, opened on demand. PostgreSQL allows 40 connections, 3 of them reserved for
+ * superusers. Under load the pools want up to 60: the 38th connection is refused with FATAL 53300
+ * ("sorry, too many clients already", or "remaining connection slots are reserved …" once only reserved
+ * slots are left), and the requests that asked for those connections fail with it.
+ *
+ * What to look for: requests failing with 53300 only when replicas × poolSize passes 37; the database's
+ * connection count pinned at its limit; `--set replicas=3` (30 connections at most) never fails.
+ */
+import { z } from 'zod';
+import { runClient } from '../sim/actors/client.js';
+import { startDatabase } from '../sim/actors/database.js';
+import { runService } from '../sim/actors/service.js';
+import { intParam, numberParam } from '../sim/params.js';
+import { HttpAgent } from '../sim/proto/http1.js';
+import { Network } from '../sim/net/network.js';
+import { defineScenario } from '../sim/scenario.js';
+import { HttpStatusError } from './pool-exhaustion.js';
+
+export const dbMaxConnections = defineScenario({
+  name: 'db-max-connections',
+  description: 'Replicas × pool size above max_connections: new database connections fail with FATAL 53300.',
+  defaultDuration: '30s',
+  params: z.object({
+    replicas: intParam(6, { description: 'Service replicas', min: 1, max: 100 }),
+    poolSize: intParam(10, { description: 'Each replica pool\'s max connections (node-postgres pg.Pool)', min: 1, max: 1000 }),
+    maxConnections: intParam(40, { description: 'PostgreSQL max_connections (3 reserved for superusers)', min: 4, max: 10_000 }),
+    ratePerS: numberParam(300, { description: 'Client requests per second (Poisson), spread round robin', min: 0 }),
+    queryMs: numberParam(150, { description: 'Query time, ms', min: 0 }),
+  }),
+  build(sim, p) {
+    const net = new Network(sim, { link: { latency: '250us' } });
+    startDatabase(net.host('db'), { maxConnections: p.maxConnections, queryTime: `${Math.round(p.queryMs * 1000)}us`, cpuCores: 64 });
+    const replicas: string[] = [];
+    for (let i = 1; i <= p.replicas; i++) {
+      const name = `service-${i}`;
+      replicas.push(name);
+      net.host(name).spawn(
+        'api',
+        (ctx) => void runService(ctx, { cpuTime: '200us', database: { host: 'db', port: 5432, pool: { preset: 'pg', maximumPoolSize: p.poolSize }, queriesPerRequest: 1, rows: 1, rowBytes: 100 } }),
+        { daemon: true },
+      );
+    }
+    net.host('client').spawn(
+      'load',
+      (ctx) => {
+        const agents = replicas.map((host) => new HttpAgent(ctx, { host, port: 8080 }));
+        let next = 0;
+        runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: 5000 }, async (req) => {
+          const agent = agents[next++ % agents.length]!;
+          const res = await agent.request({ path: '/orders', requestId: req.id });
+          if (res.status !== 200) throw new HttpStatusError(res.headers['x-error'] ?? String(res.status), res.status);
+        });
+      },
+      { daemon: true },
+    );
+  },
+});
