@@ -23,7 +23,7 @@ import { HttpStatusError } from './pool-exhaustion.js';
 export const dbMaxConnections = defineScenario({
   name: 'db-max-connections',
   description: 'Replicas × pool size above max_connections: new database connections fail with FATAL 53300.',
-  defaultDuration: '30s',
+  defaultDuration: '20s',
   params: z.object({
     replicas: intParam(6, { description: 'Service replicas', min: 1, max: 100 }),
     poolSize: intParam(10, { description: 'Each replica pool\'s max connections (node-postgres pg.Pool)', min: 1, max: 1000 }),

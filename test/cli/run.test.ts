@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestHex } from '../../sim/core/digest.js';
 import { cli } from '../helpers/cli.js';
+import { scenarios } from '../../scenarios/index.js';
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
 
@@ -98,7 +99,7 @@ describe('fault schedules', () => {
 
 describe('bad input', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown scenario', ['run', 'nope'], /^faultline: unknown scenario 'nope' \(scenarios: hello, mmc, pool-exhaustion, db-max-connections\)$/],
+    ['unknown scenario', ['run', 'nope'], new RegExp(`^faultline: unknown scenario 'nope' \\(scenarios: ${scenarios.map((x) => x.name).join(', ')}\\)$`)],
     ['unknown parameter', ['run', 'hello', '--set', 'bogus=1'], /^faultline: unknown parameter 'bogus' for scenario hello \(its parameters: pings, interval, latency, loss, serviceTime\)$/],
     ['malformed value', ['run', 'hello', '--set', 'pings=many'], /^faultline: parameter 'pings' of scenario hello: .*expected number.* \(got "many"\)$/],
     ['value out of range', ['run', 'hello', '--set', 'pings=-1'], /^faultline: parameter 'pings' of scenario hello: .*>=0/],

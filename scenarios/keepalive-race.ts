@@ -1,0 +1,54 @@
+/**
+ * keepalive-race: a server closes idle keep-alive connections sooner than its clients let them idle.
+ *
+ * The incident: behind a load balancer, a Node service's keepAliveTimeout (here 3 s) is shorter than the
+ * client pool's idle timeout (undici's 4 s). A request sent on a connection at the moment the server closes
+ * it meets the server's FIN: the client sees ECONNRESET ("socket hang up"), intermittently, with no error
+ * on the server. (Real undici reads the server's `Keep-Alive: timeout=` hint and would dodge this case;
+ * clients that do not, such as many load balancers and older agents, do not.)
+ *
+ * What to look for: a few ECONNRESETs among thousands of requests while serverKeepAliveMs < clientIdleMs;
+ * none with `--set serverKeepAliveMs=5000`.
+ */
+import { z } from 'zod';
+import { runClient } from '../sim/actors/client.js';
+import { durationParam, intParam } from '../sim/params.js';
+import { createHttpServer, HttpAgent } from '../sim/proto/http1.js';
+import { Network } from '../sim/net/network.js';
+import { defineScenario } from '../sim/scenario.js';
+
+export const keepaliveRace = defineScenario({
+  name: 'keepalive-race',
+  description: "Server keep-alive timeout shorter than the client pool's idle timeout: intermittent ECONNRESET.",
+  defaultDuration: '10m',
+  params: z.object({
+    serverKeepAliveMs: intParam(3000, { description: "Server's keepAliveTimeout, ms (Node's default is 5000)", min: 0 }),
+    clientIdleMs: intParam(4000, { description: "Client pool's idle timeout, ms (undici's default is 4000)", min: 0 }),
+    users: intParam(10, { description: 'Clients, each waiting for its answer and then thinking', min: 1, max: 10_000 }),
+    thinkMin: durationParam('2990ms', { description: 'Shortest think time between requests' }),
+    thinkMax: durationParam('3010ms', { description: 'Longest think time between requests' }),
+  }),
+  build(sim, p) {
+    const net = new Network(sim, { link: { latency: '1ms' } });
+    net.host('server').spawn(
+      'api',
+      (ctx) => {
+        createHttpServer(ctx, { keepAliveTimeoutMs: p.serverKeepAliveMs }, async (_req, res) => {
+          await ctx.sleep('2ms');
+          res.end({ status: 200, bodyBytes: 256 });
+        }).listen(80);
+      },
+      { daemon: true },
+    );
+    net.host('client').spawn(
+      'users',
+      (ctx) => {
+        const agent = new HttpAgent(ctx, { host: 'server', port: 80, pool: { preset: 'undici', idleTimeoutMs: p.clientIdleMs } });
+        runClient(ctx, { arrival: 'closed', users: p.users, thinkTime: { kind: 'uniform', min: p.thinkMin, max: p.thinkMax } }, async (req) => {
+          await agent.request({ path: '/', requestId: req.id });
+        });
+      },
+      { daemon: true },
+    );
+  },
+});
