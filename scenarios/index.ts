@@ -5,8 +5,9 @@ import { mmc } from './mmc.js';
 import { poolExhaustion } from './pool-exhaustion.js';
 import { dbMaxConnections } from './db-max-connections.js';
 import { keepaliveRace } from './keepalive-race.js';
+import { backlogOverflow } from './backlog-overflow.js';
 
-export const scenarios: readonly Scenario[] = [hello as unknown as Scenario, mmc as unknown as Scenario, poolExhaustion as unknown as Scenario, dbMaxConnections as unknown as Scenario, keepaliveRace as unknown as Scenario];
+export const scenarios: readonly Scenario[] = [hello as unknown as Scenario, mmc as unknown as Scenario, poolExhaustion as unknown as Scenario, dbMaxConnections as unknown as Scenario, keepaliveRace as unknown as Scenario, backlogOverflow as unknown as Scenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);
