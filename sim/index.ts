@@ -16,7 +16,7 @@ export type { Message } from './core/mailbox.js';
 export { SimError, describeError } from './core/errors.js';
 export { Simulation, type SimulationOptions, type RunOptions, type RunResult, type StopReason, type ActorWait, type ActorFailure } from './core/simulation.js';
 export { defineScenario, paramsJson, type Scenario } from './scenario.js';
-export { intParam, numberParam, boolParam, durationParam, distributionParam, resolveParams, parseAssignments, ParamError } from './params.js';
+export { intParam, numberParam, boolParam, choiceParam, durationParam, distributionParam, resolveParams, parseAssignments, ParamError } from './params.js';
 export { runScenario, type ScenarioRun, type ScenarioRunOptions } from './run-scenario.js';
 export { Network, NetHost, type NetworkOptions, type NetHostOptions } from './net/network.js';
 export { NetApi, netOf, type ConnectOptions } from './net/api.js';

@@ -38,6 +38,11 @@ export function boolParam(defaultValue: boolean, info: ParamInfo) {
     .describe(info.description);
 }
 
+/** One of a fixed set of words. */
+export function choiceParam<T extends string>(values: readonly [T, ...T[]], defaultValue: T, info: ParamInfo) {
+  return z.enum(values).prefault(defaultValue).describe(info.description);
+}
+
 /** A duration parameter: given as µs or '250ms'; its value is integer microseconds. */
 export function durationParam(defaultValue: Duration, info: ParamInfo) {
   return z

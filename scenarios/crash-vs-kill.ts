@@ -1,0 +1,56 @@
+/**
+ * crash-vs-kill: a service host dies. How long do its callers hang?
+ *
+ * The incident: a service behind keep-alive connections goes away mid-traffic. If its process is killed
+ * (OOM killer, kill -9), the kernel is still there and resets every connection: callers fail within one
+ * round trip (ECONNRESET), and new connections are refused at once (ECONNREFUSED). If the machine vanishes
+ * (a kernel panic, a pulled cable, a VM frozen by its hypervisor), nothing answers: requests already sent
+ * wait on TCP retransmissions, new connections on SYN retries, and every caller hangs until its own
+ * deadline — which is why a deadline is not optional.
+ *
+ * What to look for: with `--set mode=kill`, failures within milliseconds of the fault; with `mode=crash`,
+ * every request in the window fails as DEADLINE_EXCEEDED exactly `deadlineMs` after it started.
+ */
+import { z } from 'zod';
+import { runClient } from '../sim/actors/client.js';
+import { choiceParam, durationParam, intParam, numberParam } from '../sim/params.js';
+import { createHttpServer, HttpAgent } from '../sim/proto/http1.js';
+import { Network } from '../sim/net/network.js';
+import { defineScenario } from '../sim/scenario.js';
+
+export const crashVsKill = defineScenario({
+  name: 'crash-vs-kill',
+  description: 'A service host is killed (connections reset) or crashes silently (callers hang until their deadline).',
+  defaultDuration: '30s',
+  params: z.object({
+    mode: choiceParam(['crash', 'kill'], 'crash', { description: 'kill: processes die, the OS resets connections; crash: the machine vanishes' }),
+    at: durationParam('10s', { description: 'When the service host goes down' }),
+    ratePerS: numberParam(50, { description: 'Client requests per second (Poisson)', min: 0 }),
+    deadlineMs: intParam(5000, { description: 'Client deadline per request, ms', min: 1 }),
+  }),
+  build(sim, p) {
+    const net = new Network(sim, { link: { latency: '1ms' } });
+    const service = net.host('service');
+    service.spawn(
+      'api',
+      (ctx) => {
+        createHttpServer(ctx, {}, async (_req, res) => {
+          await ctx.sleep('20ms');
+          res.end({ status: 200, bodyBytes: 512 });
+        }).listen(8080);
+      },
+      { daemon: true },
+    );
+    sim.at(p.at, () => (p.mode === 'kill' ? service.host.kill() : service.host.crash()));
+    net.host('client').spawn(
+      'load',
+      (ctx) => {
+        const agent = new HttpAgent(ctx, { host: 'service', port: 8080 });
+        runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: p.deadlineMs }, async (req) => {
+          await agent.request({ path: '/', requestId: req.id });
+        });
+      },
+      { daemon: true },
+    );
+  },
+});
