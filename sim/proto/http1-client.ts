@@ -38,6 +38,11 @@ export interface HttpAgentOptions {
   pool?: Partial<PoolOptions> & { preset?: string };
   /** undici's connect timeout: a handshake not done by then fails with UND_ERR_CONNECT_TIMEOUT. Default 10000; 0 none. */
   connectTimeoutMs?: number;
+  /**
+   * Reuse connections (default true). False: the client closes each connection after its response, as
+   * clients without keep-alive do, so the client is the active closer and holds the port in TIME_WAIT.
+   */
+  keepAlive?: boolean;
 }
 
 export interface HttpRequestOptions {
@@ -143,6 +148,7 @@ export class HttpAgent {
   readonly host: string;
   readonly port: number;
   readonly connectTimeoutMs: number;
+  readonly keepAlive: boolean;
   private closed = false;
   /** Requests waiting for the pool to hand them a connection. */
   private readonly waiting = new Set<Exchange>();
@@ -158,6 +164,7 @@ export class HttpAgent {
     this.host = host;
     this.port = port;
     this.connectTimeoutMs = connectTimeoutMs;
+    this.keepAlive = options.keepAlive ?? true;
     // The factory hands over a connection as soon as its SYN is out (as undici dispatches to a Client that is
     // still connecting): a connect error or timeout then fails the request waiting on it, where a pool
     // waiting for `open` to succeed would keep its waiter until the pool's own acquire timeout.
@@ -273,7 +280,7 @@ export class HttpAgent {
     conn.exchange = null;
     conn.served++;
     const head = message.head;
-    const reusable = !ex.closeAfter && wantsKeepAlive(head.version, head.headers) && conn.state === 'open' && !conn.socket.readableEnded && conn.decoder.bufferedBytes === 0;
+    const reusable = this.keepAlive && !ex.closeAfter && wantsKeepAlive(head.version, head.headers) && conn.state === 'open' && !conn.socket.readableEnded && conn.decoder.bufferedBytes === 0;
     this.settle(ex, head.status, undefined, message.bodyBytes);
     if (reusable) lease.release();
     else {

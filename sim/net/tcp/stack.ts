@@ -72,6 +72,8 @@ export class TcpStack {
   private readonly listeners = new Map<number, Listener>();
   private readonly owners = new Map<Connection, Actor>();
   private nextPort = EPHEMERAL_PORT_MIN;
+  /** Connections per remote ip:port, so a destination whose ports are all taken fails at once, not after a scan. */
+  private readonly perDestination = new Map<string, number>();
   private readonly isn: RandomStream;
 
   constructor(
@@ -205,7 +207,13 @@ export class TcpStack {
   /** @internal A connection reached CLOSED: its 4-tuple (and port) are free again. */
   release(c: Connection): void {
     const k = key(c.localPort, c.remoteIp, c.remotePort);
-    if (this.connections.get(k) === c) this.connections.delete(k);
+    if (this.connections.get(k) === c) {
+      this.connections.delete(k);
+      const dest = `${c.remoteIp}:${c.remotePort}`;
+      const n = (this.perDestination.get(dest) ?? 1) - 1;
+      if (n === 0) this.perDestination.delete(dest);
+      else this.perDestination.set(dest, n);
+    }
     this.owners.delete(c);
   }
 
@@ -215,6 +223,7 @@ export class TcpStack {
     this.connections.clear();
     this.listeners.clear();
     this.owners.clear();
+    this.perDestination.clear();
   }
 
   /** The actor ended: its listeners close and its connections are reset (abort) or closed. */
@@ -245,6 +254,8 @@ export class TcpStack {
   private register(c: Connection, owner: Actor): void {
     this.connections.set(key(c.localPort, c.remoteIp, c.remotePort), c);
     this.owners.set(c, owner);
+    const dest = `${c.remoteIp}:${c.remotePort}`;
+    this.perDestination.set(dest, (this.perDestination.get(dest) ?? 0) + 1);
   }
 
   private nextIsn(): number {
@@ -257,6 +268,7 @@ export class TcpStack {
    */
   private allocatePort(remoteIp: string, remotePort: number): number | undefined {
     const span = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
+    if (remotePort !== 0 && (this.perDestination.get(`${remoteIp}:${remotePort}`) ?? 0) >= span) return undefined;
     for (let i = 0; i < span; i++) {
       const port = this.nextPort;
       this.nextPort = port === EPHEMERAL_PORT_MAX ? EPHEMERAL_PORT_MIN : port + 1;
