@@ -94,7 +94,8 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
 
   const sinks: TraceSink[] = [];
   const log = new MemorySink();
-  if (!values.json) sinks.push(new LogSink(log));
+  const logSink = new LogSink(log);
+  if (!values.json) sinks.push(logSink);
   if (values.trace !== undefined) {
     try {
       sinks.push(new JsonlFileSink(values.trace));
@@ -142,14 +143,23 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   for (const r of shown.slice(0, LOG_LINES_MAX)) out(formatRecord(r));
   const hidden = result.records - 2 - Math.min(shown.length, LOG_LINES_MAX);
   if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
+  if (logSink.faults.length > 0) {
+    out('');
+    out(`faults applied (${logSink.faults.length}):`);
+    for (const f of logSink.faults.slice(0, 20)) out(formatRecord(f));
+    if (logSink.faults.length > 20) out(`  … ${logSink.faults.length - 20} more`);
+  }
   for (const line of formatSummary(result, metrics, summarizePools(sim), RequestLedger.of(sim).summary(), replayLine)) out(line);
   return exit;
 }
 
 /** Keeps the first records for the log (the summary never needs more). */
 class LogSink implements TraceSink {
+  /** Every fault applied, whatever the log keeps: the summary lists them. */
+  readonly faults: TraceRecord[] = [];
   constructor(private readonly into: MemorySink) {}
   write(record: TraceRecord, line: string): void {
+    if (record.kind === 'fault' || record.kind === 'db.slow' || record.kind.startsWith('host.') && record.kind !== 'host.add') this.faults.push(record);
     if (record.kind.startsWith('pkt.')) return;
     if (this.into.records.length <= LOG_LINES_MAX + 2 || record.kind === 'run.stop') this.into.write(record, line);
   }
