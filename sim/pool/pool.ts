@@ -303,18 +303,11 @@ export class Pool<C> {
       this.updateGauges();
       return;
     }
-    while (this.waiterHead < this.waiters.length) {
-      const w = this.waiters[this.waiterHead]!;
-      this.waiters[this.waiterHead++] = undefined as never;
-      if (w.done) continue;
-      w.done = true;
-      w.timer?.cancel();
-      this.pending--;
-      this.compactWaiters();
+    const w = this.takeWaiter();
+    if (w) {
       this.grant(p, w.callback, this.sim.now - w.enqueuedUs);
       return;
     }
-    this.compactWaiters();
     p.state = 'idle';
     p.idleSinceUs = this.sim.now;
     this.idle.push(p);
@@ -327,19 +320,26 @@ export class Pool<C> {
   }
 
   private failOldestWaiter(err: Error): void {
-    while (this.waiterHead < this.waiters.length) {
+    const w = this.takeWaiter();
+    if (!w) return;
+    this.updateGauges();
+    w.callback(err);
+  }
+
+  /** The oldest waiter still waiting, taken off the line (its timeout canceled), or undefined. */
+  private takeWaiter(): Waiter<C> | undefined {
+    let taken: Waiter<C> | undefined;
+    while (!taken && this.waiterHead < this.waiters.length) {
       const w = this.waiters[this.waiterHead]!;
       this.waiters[this.waiterHead++] = undefined as never;
       if (w.done) continue;
       w.done = true;
       w.timer?.cancel();
       this.pending--;
-      this.compactWaiters();
-      this.updateGauges();
-      w.callback(err);
-      return;
+      taken = w;
     }
     this.compactWaiters();
+    return taken;
   }
 
   private takeIdle(): Pooled<C> | undefined {
