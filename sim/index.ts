@@ -42,3 +42,4 @@ export { runClient, resolveClientOptions, clientDefaults, type ClientOptions, ty
 export { backoffUs, RetryBudget, type BackoffOptions } from './actors/retry.js';
 export * from './proto/http1.js';
 export { runService, serviceDefaults, type ServiceOptions } from './actors/service.js';
+export { TlsHandshake, resolveTlsOptions, tlsDefaults, type TlsOptions } from './proto/tls.js';

@@ -10,6 +10,7 @@
  */
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
+import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
 import { netOf } from '../net/api.js';
 import type { NetError } from '../net/errors.js';
 import type { Socket } from '../net/tcp/socket.js';
@@ -43,6 +44,8 @@ export interface HttpAgentOptions {
    * clients without keep-alive do, so the client is the active closer and holds the port in TIME_WAIT.
    */
   keepAlive?: boolean;
+  /** TLS before HTTP (an https origin): handshake round trips and CPU on every new connection. */
+  tls?: Partial<TlsOptions> | true;
 }
 
 export interface HttpRequestOptions {
@@ -130,6 +133,7 @@ export class AgentConnection {
   /** @internal */ exchange: Exchange | null = null;
   /** @internal */ method = 'GET';
   /** @internal */ connectTimer: ActorTimer = null;
+  /** @internal The TLS handshake, while it runs. */ tls: TlsHandshake | null = null;
   /** @internal */ readonly decoder = new MessageDecoder<ResponseHead>((text) => parseResponseHead(text, this.method));
 
   /** @internal */
@@ -149,6 +153,7 @@ export class HttpAgent {
   readonly port: number;
   readonly connectTimeoutMs: number;
   readonly keepAlive: boolean;
+  readonly tls: TlsOptions | null;
   private closed = false;
   /** Requests waiting for the pool to hand them a connection. */
   private readonly waiting = new Set<Exchange>();
@@ -165,6 +170,7 @@ export class HttpAgent {
     this.port = port;
     this.connectTimeoutMs = connectTimeoutMs;
     this.keepAlive = options.keepAlive ?? true;
+    this.tls = options.tls === undefined ? null : resolveTlsOptions(options.tls, 'httpAgent.tls');
     // The factory hands over a connection as soon as its SYN is out (as undici dispatches to a Client that is
     // still connecting): a connect error or timeout then fails the request waiting on it, where a pool
     // waiting for `open` to succeed would keep its waiter until the pool's own acquire timeout.
@@ -320,8 +326,18 @@ export class HttpAgent {
   private openConnection(): AgentConnection {
     const socket = netOf(this.ctx).connect({ host: this.host, port: this.port });
     const conn = new AgentConnection(socket);
-    socket.on('connect', () => this.connected(conn));
-    socket.on('data', (chunk) => this.received(conn, chunk));
+    socket.on('connect', () => {
+      if (!this.tls) {
+        this.connected(conn);
+        return;
+      }
+      // The connection counts as connected (and its connect timeout ends) once TLS is done, as undici's does.
+      conn.tls = new TlsHandshake(this.ctx, socket, 'client', this.tls, (leftover) => {
+        this.connected(conn);
+        if (leftover) this.received(conn, leftover);
+      });
+    });
+    socket.on('data', (chunk) => (conn.tls && !conn.tls.done ? conn.tls.push(chunk) : this.received(conn, chunk)));
     socket.on('end', () => this.ended(conn));
     socket.on('error', (err: NetError) => this.kill(conn, err));
     socket.on('close', () => this.kill(conn, null));

@@ -7,6 +7,7 @@
  */
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
+import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
 import { netOf } from '../net/api.js';
 import type { NetError } from '../net/errors.js';
 import type { Server } from '../net/tcp/server.js';
@@ -119,6 +120,8 @@ const CLOSING_ANSWERS: Record<number, string> = {
 
 export class HttpServer {
   readonly options: HttpServerOptions;
+  /** TLS in front of HTTP (https.Server), or null for plain HTTP. */
+  readonly tls: TlsOptions | null;
   private tcp: Server | null = null;
   private readonly conns = new Set<ServerConnection>();
   private closing = false;
@@ -126,10 +129,12 @@ export class HttpServer {
   /** @internal */
   constructor(
     readonly ctx: ActorContext,
-    options: Partial<HttpServerOptions>,
+    options: Partial<HttpServerOptions> & { tls?: Partial<TlsOptions> | true },
     readonly handler: HttpHandler,
   ) {
-    this.options = resolveHttpServerOptions(options);
+    const { tls, ...http } = options;
+    this.options = resolveHttpServerOptions(http);
+    this.tls = tls === undefined ? null : resolveTlsOptions(tls, 'httpServer.tls');
   }
 
   /** Listens on `port` with `backlog` (default 511, as Node). Throws EADDRINUSE. */
@@ -175,7 +180,7 @@ export class HttpServer {
 }
 
 /** `createHttpServer(ctx, { keepAliveTimeoutMs: 5000 }, handler).listen(80)`. */
-export function createHttpServer(ctx: ActorContext, options: Partial<HttpServerOptions>, handler: HttpHandler): HttpServer {
+export function createHttpServer(ctx: ActorContext, options: Partial<HttpServerOptions> & { tls?: Partial<TlsOptions> | true }, handler: HttpHandler): HttpServer {
   return new HttpServer(ctx, options, handler);
 }
 
@@ -189,6 +194,7 @@ class ServerConnection {
   /** The client sent FIN: answer what is in hand, then close. */
   private peerEnded = false;
   private readonly info: HttpSocketInfo;
+  private tls: TlsHandshake | null = null;
 
   constructor(
     readonly server: HttpServer,
@@ -202,7 +208,13 @@ class ServerConnection {
       localPort: socket.localPort,
       connectionId: socket.connectionId,
     };
-    socket.on('data', (chunk) => this.onData(chunk));
+    if (server.tls) {
+      // The handshake takes the connection's first bytes; what follows it is HTTP.
+      this.tls = new TlsHandshake(server.ctx, socket, 'server', server.tls, (leftover) => {
+        if (leftover) this.onData(leftover);
+      });
+    }
+    socket.on('data', (chunk) => (this.tls && !this.tls.done ? this.tls.push(chunk) : this.onData(chunk)));
     socket.on('end', () => this.onEnd());
     // A reset client (ECONNRESET) is this connection's end, not the server's failure.
     socket.on('error', (_err: NetError) => this.shutdown());
