@@ -25,6 +25,7 @@ import { distribution, type Distribution, type DistributionSpec } from '../core/
 import type { RandomStream } from '../core/random.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Micros } from '../core/time.js';
+import { Fifo } from '../core/fifo.js';
 import { resolveLinkOptions } from './link-options.js';
 import { wireBytes, type Packet } from './packet.js';
 
@@ -260,32 +261,4 @@ function txDone(link: Link): void {
 
 function arrive(f: InFlight): void {
   f.link.land(f);
-}
-
-/** A FIFO with O(1) push and shift (an array and a head index, compacted as it drains). */
-class Fifo<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
 }

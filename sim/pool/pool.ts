@@ -10,6 +10,7 @@ import type { Gauge, Histogram } from '../core/metrics.js';
 import type { RandomStream } from '../core/random.js';
 import type { Timer } from '../core/scheduler.js';
 import type { Simulation } from '../core/simulation.js';
+import { Fifo } from '../core/fifo.js';
 import { resolvePoolOptions, type PoolOptions } from './options.js';
 
 /** Opens and closes the things a pool holds. */
@@ -115,8 +116,8 @@ export class Pool<C> {
   private readonly sim: Simulation;
   private readonly all = new Set<Pooled<C>>();
   private readonly idle: Pooled<C>[] = [];
-  private readonly waiters: Waiter<C>[] = [];
-  private waiterHead = 0;
+  /** acquire() calls waiting, oldest first; those that timed out stay until they reach the front. */
+  private readonly waiters = new Fifo<Waiter<C>>();
   private pending = 0;
   private active = 0;
   private opening = 0;
@@ -328,18 +329,14 @@ export class Pool<C> {
 
   /** The oldest waiter still waiting, taken off the line (its timeout canceled), or undefined. */
   private takeWaiter(): Waiter<C> | undefined {
-    let taken: Waiter<C> | undefined;
-    while (!taken && this.waiterHead < this.waiters.length) {
-      const w = this.waiters[this.waiterHead]!;
-      this.waiters[this.waiterHead++] = undefined as never;
+    for (let w = this.waiters.shift(); w; w = this.waiters.shift()) {
       if (w.done) continue;
       w.done = true;
       w.timer?.cancel();
       this.pending--;
-      taken = w;
+      return w;
     }
-    this.compactWaiters();
-    return taken;
+    return undefined;
   }
 
   private takeIdle(): Pooled<C> | undefined {
@@ -378,16 +375,6 @@ export class Pool<C> {
     this.sim.metrics.counter(`pool.${this.name}.closed.${reason}`).inc();
     this.factory.close(p.connection, reason);
     this.updateGauges();
-  }
-
-  private compactWaiters(): void {
-    if (this.waiterHead === this.waiters.length) {
-      this.waiters.length = 0;
-      this.waiterHead = 0;
-    } else if (this.waiterHead > 1024 && this.waiterHead * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.waiterHead);
-      this.waiterHead = 0;
-    }
   }
 
   private updateGauges(): void {
