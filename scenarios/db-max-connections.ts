@@ -15,10 +15,9 @@ import { runClient } from '../sim/actors/client.js';
 import { startDatabase } from '../sim/actors/database.js';
 import { runService } from '../sim/actors/service.js';
 import { intParam, numberParam } from '../sim/params.js';
-import { HttpAgent } from '../sim/proto/http1.js';
+import { expectOk, HttpAgent } from '../sim/proto/http1.js';
 import { Network } from '../sim/net/network.js';
 import { defineScenario } from '../sim/scenario.js';
-import { HttpStatusError } from './pool-exhaustion.js';
 
 export const dbMaxConnections = defineScenario({
   name: 'db-max-connections',
@@ -51,8 +50,7 @@ export const dbMaxConnections = defineScenario({
         let next = 0;
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: 5000 }, async (req) => {
           const agent = agents[next++ % agents.length]!;
-          const res = await agent.request({ path: '/orders', requestId: req.id });
-          if (res.status !== 200) throw new HttpStatusError(res.headers['x-error'] ?? String(res.status), res.status);
+          expectOk(await agent.request({ path: '/orders', requestId: req.id }));
         });
       },
       { daemon: true },

@@ -16,18 +16,9 @@ import { runClient } from '../sim/actors/client.js';
 import { startDatabase } from '../sim/actors/database.js';
 import { runService } from '../sim/actors/service.js';
 import { durationParam, intParam, numberParam } from '../sim/params.js';
-import { HttpAgent } from '../sim/proto/http1.js';
+import { expectOk, HttpAgent } from '../sim/proto/http1.js';
 import { Network } from '../sim/net/network.js';
 import { defineScenario } from '../sim/scenario.js';
-
-export class HttpStatusError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-  ) {
-    super(`HTTP ${status}${code !== String(status) ? ` (${code})` : ''}`);
-  }
-}
 
 export const poolExhaustion = defineScenario({
   name: 'pool-exhaustion',
@@ -65,8 +56,7 @@ export const poolExhaustion = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'service', port: 8080 });
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: p.deadlineMs }, async (req) => {
-          const res = await agent.request({ path: '/orders', requestId: req.id });
-          if (res.status !== 200) throw new HttpStatusError(res.headers['x-error'] ?? String(res.status), res.status);
+          expectOk(await agent.request({ path: '/orders', requestId: req.id }));
         });
       },
       { daemon: true },

@@ -17,10 +17,9 @@ import { runClient } from '../sim/actors/client.js';
 import { startDatabase } from '../sim/actors/database.js';
 import { runService } from '../sim/actors/service.js';
 import { boolParam, durationParam, intParam, numberParam } from '../sim/params.js';
-import { HttpAgent } from '../sim/proto/http1.js';
+import { expectOk, HttpAgent } from '../sim/proto/http1.js';
 import { Network } from '../sim/net/network.js';
 import { defineScenario } from '../sim/scenario.js';
-import { HttpStatusError } from './pool-exhaustion.js';
 
 export const retryStorm = defineScenario({
   name: 'retry-storm',
@@ -60,8 +59,7 @@ export const retryStorm = defineScenario({
             retryBudget: p.retryBudget ? { ratio: 0.2, minPerSecond: 10 } : null,
           },
           async (req) => {
-            const res = await agent.request({ path: '/orders', requestId: req.id, timeoutMs: p.attemptTimeoutMs });
-            if (res.status !== 200) throw new HttpStatusError(res.headers['x-error'] ?? String(res.status), res.status);
+            expectOk(await agent.request({ path: '/orders', requestId: req.id, timeoutMs: p.attemptTimeoutMs }));
           },
         );
       },

@@ -419,3 +419,22 @@ function codeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A response whose status is not 2xx, as an error a request's accounting can name: the service's root cause
+ * from `x-error` (POOL_ACQUIRE_TIMEOUT, 53300, …) when it sent one, else the status ('503').
+ */
+export class HttpStatusError extends Error {
+  readonly code: string;
+  constructor(readonly status: number, headers: Record<string, string>) {
+    const code = headers['x-error'] ?? String(status);
+    super(`HTTP ${status}${code !== String(status) ? ` (${code})` : ''}`);
+    this.code = code;
+  }
+}
+
+/** Throws HttpStatusError unless the response is 2xx; returns it otherwise. */
+export function expectOk(res: HttpResponse): HttpResponse {
+  if (res.status < 200 || res.status > 299) throw new HttpStatusError(res.status, res.headers);
+  return res;
+}

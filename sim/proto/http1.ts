@@ -14,7 +14,7 @@ export {
   type HttpServerResponse,
   type HttpSocketInfo,
 } from './http1-server.js';
-export { AgentConnection, HttpAgent, HttpClientError, type HttpAgentOptions, type HttpClientErrorCode, type HttpRequestOptions, type HttpResponse } from './http1-client.js';
+export { AgentConnection, expectOk, HttpAgent, HttpClientError, HttpStatusError, type HttpAgentOptions, type HttpClientErrorCode, type HttpRequestOptions, type HttpResponse } from './http1-client.js';
 export {
   encodeRequestHead,
   encodeResponseHead,
