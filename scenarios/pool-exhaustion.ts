@@ -1,18 +1,23 @@
 /**
- * pool-exhaustion: the database slows down, and the service's connection pool runs dry.
+ * pool-exhaustion: the database slows down, the service's connection pool runs dry, and the gateway in front
+ * starts answering 504.
  *
- * The incident: a service holds 10 PostgreSQL connections (HikariCP, connectionTimeout 500 ms) and serves
- * 150 requests/s, one short query each. At 10 s the database turns slow (a vacuum, a noisy neighbour:
- * queries take `slowFactor` times longer) for 15 s. Each query now holds its connection longer, the pool's
- * 10 connections can no longer carry the load, waiters pile up, and after 500 ms each fails with HikariCP's
- * "Connection is not available, request timed out". Clients give up at their 2 s deadline.
+ * The incident: clients call a gateway (nginx style, proxy_read_timeout 1 s) in front of a service that holds
+ * 10 PostgreSQL connections (HikariCP, connectionTimeout 2 s) and serves 150 requests/s, one short query
+ * each. At 10 s the database turns slow (a vacuum, a noisy neighbour: queries take `slowFactor` times
+ * longer) for 15 s. Each query now holds its connection longer, the pool's 10 connections can no longer
+ * carry the load, and waiters pile up. Once the line is longer than a second, the gateway gives up on them
+ * with 504 — but the service does not know: the waiters stay in the pool's line, and those that get a
+ * connection run their query for a caller who has gone, while the rest fail with HikariCP's "Connection is
+ * not available, request timed out after 2000ms" that nobody reads.
  *
- * What to look for: the pool's pending count climbing (peak near 100) while active sits at 10; the pool now
- * carries 100 queries/s of the 150/s, so the line grows by 50/s and from about 11 s waiters pass the 500 ms
- * timeout and fail with POOL_ACQUIRE_TIMEOUT; recovery within a second of the database recovering.
+ * What to look for: the pool's pending count climbing (toward 300) while active sits at 10; the pool now
+ * carries 100 queries/s of the 150/s, so the line grows by 50/s; about 2 s in, 504s from the gateway and,
+ * a second later, the pool's acquire timeouts; recovery within a second of the database recovering.
  */
 import { z } from 'zod';
 import { runClient } from '../sim/actors/client.js';
+import { runGateway } from '../sim/actors/gateway.js';
 import { startDatabase } from '../sim/actors/database.js';
 import { runService } from '../sim/actors/service.js';
 import { durationParam, intParam, numberParam } from '../sim/params.js';
@@ -22,17 +27,18 @@ import { defineScenario } from '../sim/scenario.js';
 
 export const poolExhaustion = defineScenario({
   name: 'pool-exhaustion',
-  description: "Slow queries drain the service's database pool: waiters pile up and time out with HikariCP's error.",
+  description: "Slow queries drain the service's database pool: waiters pile up, the gateway answers 504, the pool times them out.",
   defaultDuration: '40s',
   params: z.object({
     ratePerS: numberParam(150, { description: 'Client requests per second (Poisson)', min: 0 }),
     poolSize: intParam(10, { description: "Service's maximumPoolSize", min: 1, max: 10_000 }),
-    connectionTimeoutMs: intParam(500, { description: "Service's pool connectionTimeout, ms", min: 0 }),
+    connectionTimeoutMs: intParam(2000, { description: "Service's pool connectionTimeout, ms", min: 0 }),
+    gatewayReadTimeoutMs: intParam(1000, { description: "Gateway's proxy_read_timeout, ms", min: 1 }),
     queryMs: numberParam(5, { description: 'Query time when healthy, ms (constant)', min: 0 }),
     slowFactor: numberParam(20, { description: 'How many times slower queries get during the slowdown', min: 1 }),
     slowAt: durationParam('10s', { description: 'When the database slows down' }),
     slowFor: durationParam('15s', { description: 'How long it stays slow' }),
-    deadlineMs: intParam(2000, { description: 'Client deadline per request, ms', min: 0 }),
+    deadlineMs: intParam(5000, { description: 'Client deadline per request, ms', min: 0 }),
   }),
   build(sim, p) {
     const net = new Network(sim, { link: { latency: '250us' } });
@@ -51,10 +57,15 @@ export const poolExhaustion = defineScenario({
       },
       { daemon: true },
     );
+    net.host('gateway').spawn(
+      'nginx',
+      (ctx) => void runGateway(ctx, { preset: 'nginx', readTimeoutMs: p.gatewayReadTimeoutMs, upstream: { replicas: [{ host: 'service', port: 8080 }] } }),
+      { daemon: true },
+    );
     net.host('client').spawn(
       'load',
       (ctx) => {
-        const agent = new HttpAgent(ctx, { host: 'service', port: 8080 });
+        const agent = new HttpAgent(ctx, { host: 'gateway', port: 80 });
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: p.deadlineMs }, async (req) => {
           expectOk(await agent.request({ path: '/orders', requestId: req.id }));
         });

@@ -11,7 +11,7 @@ import type { PoolOptions } from '../pool/options.js';
 import { Pool, type Lease } from '../pool/pool.js';
 import { createHttpServer } from '../proto/http1.js';
 import { pgConnectionFactory, type PgConnection } from '../proto/pg-client.js';
-import { errorName } from '../requests/ledger.js';
+import { RequestLedger, errorName } from '../requests/ledger.js';
 
 export interface ServiceOptions {
   port: number;
@@ -23,6 +23,12 @@ export interface ServiceOptions {
   keepAliveTimeoutMs: number;
   /** The database, or null for a service without one. */
   database: { host: string; port: number; pool: Partial<PoolOptions> & { preset?: string }; queriesPerRequest: number; rows: number; rowBytes: number } | null;
+  /**
+   * Honour the caller's remaining time in `x-timeout-ms` (a propagated deadline): work whose deadline has
+   * passed by the time a worker or a connection is free is dropped with 504 DEADLINE_EXCEEDED instead of
+   * being done for a caller who has gone.
+   */
+  honorDeadline: boolean;
 }
 
 export const serviceDefaults: Readonly<ServiceOptions> = Object.freeze<ServiceOptions>({
@@ -31,6 +37,7 @@ export const serviceDefaults: Readonly<ServiceOptions> = Object.freeze<ServiceOp
   cpuTime: '1ms',
   keepAliveTimeoutMs: 5000,
   database: { host: 'db', port: 5432, pool: { preset: 'hikari' }, queriesPerRequest: 1, rows: 1, rowBytes: 100 },
+  honorDeadline: false,
 });
 
 /** Starts the service from its actor's main. Returns its pool (if it has a database) for inspection. */
@@ -47,32 +54,53 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
   const workers = new Pool<number>(ctx, { poolName: `${ctx.host}-workers`, maximumPoolSize: o.workers, minimumIdle: o.workers, connectionTimeoutMs: 0, maxLifetimeMs: 0, idleTimeoutMs: 0 }, { open: (done) => done(null, 0), close: () => {} });
   let queryId = 0;
 
+  const ledger = RequestLedger.of(ctx.simulation);
+
   createHttpServer(ctx, { keepAliveTimeoutMs: o.keepAliveTimeoutMs }, async (req, res) => {
+    const rec = ledger.lookup(req.requestId);
+    const span = (phase: string, startUs: number) => rec && ledger.span(rec, phase, ctx.host, startUs);
+    const arrivedUs = ctx.now;
+    const timeoutMs = o.honorDeadline ? Number(req.headers['x-timeout-ms']) : NaN;
+    const deadlineUs = Number.isFinite(timeoutMs) && timeoutMs >= 0 ? arrivedUs + Math.round(timeoutMs * 1000) : Infinity;
+    const fail = (code: string, status = 500) => res.end({ status, headers: { 'x-error': code } });
     const worker = await workers.acquire();
+    span('worker wait', arrivedUs);
     try {
+      if (ctx.now >= deadlineUs) return fail('DEADLINE_EXCEEDED', 504);
+      const cpuStartUs = ctx.now;
       await ctx.sleep(ctx.sample(cpu, 'cpu'));
+      span('cpu', cpuStartUs);
       if (pool && db) {
         for (let q = 0; q < db.queriesPerRequest; q++) {
           let lease: Lease<PgConnection>;
+          const waitStartUs = ctx.now;
           try {
             lease = await pool.acquire();
           } catch (err) {
-            res.end({ status: 500, headers: { 'x-error': errorName(err) } });
-            return;
+            return fail(errorName(err));
+          } finally {
+            span('pool wait', waitStartUs);
           }
+          if (ctx.now >= deadlineUs) {
+            lease.release();
+            return fail('DEADLINE_EXCEEDED', 504);
+          }
+          const queryStartUs = ctx.now;
           try {
             await lease.connection.query({ text: 'SELECT 1', rows: db.rows, rowBytes: db.rowBytes, id: `${req.requestId ?? 'q'}.${++queryId}` });
             lease.release();
           } catch (err) {
             lease.evict(); // a broken connection goes; HikariCP evicts on a connection error too
-            res.end({ status: 500, headers: { 'x-error': errorName(err) } });
-            return;
+            return fail(errorName(err));
+          } finally {
+            span('query', queryStartUs);
           }
         }
       }
       res.end({ status: 200, bodyBytes: 512 });
     } finally {
       worker.release();
+      span('service', arrivedUs);
     }
   }).listen(o.port);
   return { pool };

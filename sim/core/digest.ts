@@ -3,15 +3,13 @@
  *
  * The trace digests each record's JSONL line plus '\n', so the digest of a run equals the digest of its
  * JSONL trace file: a trace loaded in the browser can be checked against the run that wrote it.
- * 64-bit arithmetic is done in four 16-bit limbs because JS numbers hold only 53 bits exactly and BigInt
+ * 64-bit arithmetic is done in two 32-bit halves because JS numbers hold only 53 bits exactly and BigInt
  * is an order of magnitude slower here.
  */
 export class Digest64 {
-  // Offset basis 0xcbf29ce484222325, most significant limb last.
-  private h0 = 0x2325;
-  private h1 = 0x8422;
-  private h2 = 0x9ce4;
-  private h3 = 0xcbf2;
+  // Offset basis 0xcbf29ce484222325 as two unsigned 32-bit halves.
+  private lo = 0x84222325;
+  private hi = 0xcbf29ce4;
   /** Bytes digested so far. */
   bytes = 0;
 
@@ -51,21 +49,18 @@ export class Digest64 {
 
   /** The digest as 16 lowercase hex digits. */
   hex(): string {
-    return [this.h3, this.h2, this.h1, this.h0].map((l) => l.toString(16).padStart(4, '0')).join('');
+    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
   }
 
   private byte(b: number): void {
     this.bytes++;
-    // h ^= b; h *= 0x100000001b3 (mod 2^64). The prime's limbs are 0x01b3 (bit 0) and 0x0100 (limb 2).
-    const h0 = this.h0 ^ b;
-    const t0 = h0 * 0x1b3;
-    const t1 = this.h1 * 0x1b3 + (t0 >>> 16);
-    const t2 = this.h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
-    const t3 = this.h3 * 0x1b3 + this.h1 * 0x100 + (t2 >>> 16);
-    this.h0 = t0 & 0xffff;
-    this.h1 = t1 & 0xffff;
-    this.h2 = t2 & 0xffff;
-    this.h3 = t3 & 0xffff;
+    // h ^= b; h *= 0x100000001b3 (mod 2^64) = h·0x1b3 + (h << 40). lo·0x1b3 < 2^41 is exact in a double;
+    // h << 40 only reaches the high half, as lo << 8. ToUint32 (>>> 0) reduces mod 2^32.
+    const lo = (this.lo ^ b) >>> 0;
+    const m = lo * 0x1b3;
+    const newLo = m >>> 0;
+    this.hi = (Math.imul(this.hi, 0x1b3) + (m - newLo) / 4294967296 + (lo << 8)) >>> 0;
+    this.lo = newLo;
   }
 }
 

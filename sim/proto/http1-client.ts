@@ -64,6 +64,14 @@ export interface HttpRequestOptions {
    * is destroyed. Default: none.
    */
   timeoutMs?: number;
+  /** An absolute deadline in virtual µs (a proxy's deadline spanning retries): past it, as timeoutMs. Default: none. */
+  deadlineUs?: number;
+  /**
+   * nginx's proxy_read_timeout / undici's headersTimeout and bodyTimeout: the longest silence allowed between
+   * two reads once the request is on the wire. Expiry fails the request with UND_ERR_HEADERS_TIMEOUT (no
+   * response head yet) or UND_ERR_BODY_TIMEOUT and destroys the connection. Default: none.
+   */
+  readTimeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -87,6 +95,10 @@ export type HttpClientErrorCode =
   | 'UND_ERR_CONNECT_TIMEOUT'
   /** The request's timeoutMs passed. */
   | 'ERR_HTTP_REQUEST_TIMEOUT'
+  /** readTimeoutMs passed with no response head (undici's HeadersTimeoutError). */
+  | 'UND_ERR_HEADERS_TIMEOUT'
+  /** readTimeoutMs passed between two reads of the body (undici's BodyTimeoutError). */
+  | 'UND_ERR_BODY_TIMEOUT'
   /** The agent was closed (undici's ClientClosedError). */
   | 'UND_ERR_CLOSED'
   /** The server sent bytes nobody asked for (undici's SocketError). */
@@ -111,6 +123,10 @@ interface Exchange {
   requestId: string | undefined;
   head: Uint8Array;
   bodyBytes: number;
+  /** Read timeout, µs; 0 none. */
+  readTimeoutUs: number;
+  /** Runs while the request waits for bytes of its response. */
+  readTimer: ActorTimer;
   /** The request asked for Connection: close. */
   closeAfter: boolean;
   startUs: number;
@@ -188,9 +204,10 @@ export class HttpAgent {
         this.fail(ex, new HttpClientError('UND_ERR_CLOSED', 'The client is closed'));
         return;
       }
-      if (options.timeoutMs) {
-        const ms = options.timeoutMs;
-        ex.timer = this.ctx.timer(ms * 1000, () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
+      const timeoutUs = Math.min(options.timeoutMs ? options.timeoutMs * 1000 : Infinity, options.deadlineUs !== undefined ? options.deadlineUs - this.ctx.now : Infinity);
+      if (timeoutUs < Infinity) {
+        const ms = timeoutUs / 1000;
+        ex.timer = this.ctx.timer(Math.max(0, timeoutUs), () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
       }
       this.acquire(ex);
     });
@@ -217,6 +234,9 @@ export class HttpAgent {
     const bodyBytes = o.bodyBytes ?? 0;
     if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 0) throw bad('bodyBytes: expected a non-negative integer', bodyBytes);
     if (o.timeoutMs !== undefined && (!Number.isSafeInteger(o.timeoutMs) || o.timeoutMs < 0)) throw bad('timeoutMs: expected a non-negative integer', o.timeoutMs);
+    if (o.deadlineUs !== undefined && !Number.isSafeInteger(o.deadlineUs)) throw bad('deadlineUs: expected an integer virtual time in µs', o.deadlineUs);
+    const readTimeoutMs = o.readTimeoutMs ?? 0;
+    if (!Number.isSafeInteger(readTimeoutMs) || readTimeoutMs < 0) throw bad('readTimeoutMs: expected a non-negative integer', o.readTimeoutMs);
     const given = Object.entries(o.headers ?? {});
     const names = new Set(given.map(([name]) => name.toLowerCase()));
     const headers: [string, string][] = [];
@@ -231,6 +251,8 @@ export class HttpAgent {
       requestId: o.requestId ?? given.find(([name]) => name.toLowerCase() === 'x-request-id')?.[1],
       head: encodeRequestHead(method, o.path, headers), // ERR_INVALID_CHAR / ERR_INVALID_HTTP_TOKEN reject the request
       bodyBytes,
+      readTimeoutUs: readTimeoutMs * 1000,
+      readTimer: null,
       closeAfter: !wantsKeepAlive('1.1', { connection }),
       startUs: this.ctx.now,
       conn: null,
@@ -278,6 +300,18 @@ export class HttpAgent {
     const conn = ex.conn!;
     conn.method = ex.method;
     writeMessage(conn.socket, ex.head, ex.bodyBytes, () => {});
+    this.armReadTimer(ex);
+  }
+
+  /** (Re)starts the read timeout: from the send, then from each read. */
+  private armReadTimer(ex: Exchange): void {
+    if (ex.readTimeoutUs === 0) return;
+    ex.readTimer?.cancel();
+    ex.readTimer = this.ctx.timer(ex.readTimeoutUs, () => {
+      const ms = ex.readTimeoutUs / 1000;
+      const inBody = ex.conn?.decoder.inBody ?? false;
+      this.fail(ex, inBody ? new HttpClientError('UND_ERR_BODY_TIMEOUT', `Body Timeout Error (no data for ${ms}ms)`) : new HttpClientError('UND_ERR_HEADERS_TIMEOUT', `Headers Timeout Error (no response head in ${ms}ms)`));
+    });
   }
 
   private complete(ex: Exchange, message: DecodedMessage<ResponseHead>): void {
@@ -314,6 +348,8 @@ export class HttpAgent {
     ex.done = true;
     ex.timer?.cancel();
     ex.timer = null;
+    ex.readTimer?.cancel();
+    ex.readTimer = null;
     this.ctx.trace(
       'http.request',
       { side: 'client', method: ex.method, path: ex.path, status, bodyBytes, error: err === undefined ? undefined : codeOf(err), durationUs: this.ctx.now - ex.startUs, requestId: ex.requestId },
@@ -368,6 +404,7 @@ export class HttpAgent {
       this.kill(conn, new HttpClientError('UND_ERR_SOCKET', 'other side sent data while no request was in flight'));
       return;
     }
+    this.armReadTimer(ex);
     conn.decoder.push(chunk);
     for (;;) {
       let message: DecodedMessage<ResponseHead> | null;

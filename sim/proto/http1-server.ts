@@ -41,6 +41,8 @@ export interface HttpServerOptions {
   maxRequestsPerSocket: number;
   /** Node's maxHeaderSize: a larger request head gets 431 and the connection is closed. */
   maxHeaderBytes: number;
+  /** Node's server.maxConnections: a connection over it is closed as soon as it is accepted; 0 unlimited. */
+  maxConnections: number;
 }
 
 /** Node 20's http.Server defaults. */
@@ -49,6 +51,7 @@ export const nodeHttpServerDefaults: Readonly<HttpServerOptions> = Object.freeze
   headersTimeoutMs: 60_000,
   maxRequestsPerSocket: 0,
   maxHeaderBytes: MAX_HEAD_BYTES_DEFAULT,
+  maxConnections: 0,
 });
 
 /** Node's defaults under `partial`, checked; a bad field gets one line naming it. */
@@ -141,7 +144,7 @@ export class HttpServer {
   listen(port: number, backlog?: number): this {
     // allowHalfOpen, as Node's http.Server: a client's FIN after its request still gets the response.
     this.tcp = netOf(this.ctx).createServer({ allowHalfOpen: true }, (socket) => {
-      if (this.closing) {
+      if (this.closing || (this.options.maxConnections > 0 && this.conns.size >= this.options.maxConnections)) {
         socket.destroy();
         return;
       }

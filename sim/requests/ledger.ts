@@ -53,6 +53,8 @@ export class RequestLedger {
   }
 
   private readonly records: RequestRecord[] = [];
+  /** Requests in flight by id, so every hop can add its spans to the record. */
+  private readonly open = new Map<string, RequestRecord>();
   private seq = 0;
   /** Σ (end − start) of finished requests, µs. */
   private finishedTimeUs = 0;
@@ -77,10 +79,16 @@ export class RequestLedger {
   start(origin: string): RequestRecord {
     const rec: RequestRecord = { id: `r${++this.seq}`, startUs: this.sim.now, origin, endUs: null, outcome: null, attempts: 0, spans: [] };
     if (this.keepRecords) this.records.push(rec);
+    this.open.set(rec.id, rec);
     this.inFlightStartSumUs += rec.startUs;
     this.inFlight.add(1);
     if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.start', host: origin, req: rec.id });
     return rec;
+  }
+
+  /** The request in flight with this id (as x-request-id carries it), if any: a hop adds its spans to it. */
+  lookup(id: string | undefined): RequestRecord | undefined {
+    return id === undefined ? undefined : this.open.get(id);
   }
 
   /** Records a phase of the request that ran from startUs to now on `host`. */
@@ -95,6 +103,7 @@ export class RequestLedger {
     if (rec.outcome !== null) return;
     rec.outcome = outcome;
     rec.endUs = this.sim.now;
+    this.open.delete(rec.id);
     this.inFlight.add(-1);
     const durationUs = rec.endUs - rec.startUs;
     this.inFlightStartSumUs -= rec.startUs;
