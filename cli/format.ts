@@ -34,11 +34,12 @@ export function formatSummary(result: RunResult, metrics: MetricsSnapshot, pools
     const ll = requests.littlesLaw;
     lines.push(`Little's law: λ ${ll.arrivalRatePerS.toFixed(2)}/s × W ${(ll.meanTimeInSystemS * 1000).toFixed(1)} ms = ${(ll.arrivalRatePerS * ll.meanTimeInSystemS).toFixed(3)}; L measured ${ll.meanInSystem.toFixed(3)}`);
   }
-  for (const w of result.waiting.slice(0, 10)) {
+  // At the time limit, daemons waiting is how servers look; only a deadlock needs them named.
+  for (const w of result.stop === 'deadlock' ? result.waiting.slice(0, 10) : []) {
     const on = w.on.length > 4 ? [...w.on.slice(0, 4), `${w.on.length - 4} more`] : w.on;
     lines.push(`  still waiting: ${w.actor}${w.daemon ? ' (daemon)' : ''} on ${on.join(', ')}`);
   }
-  if (result.waiting.length > 10) lines.push(`  … and ${result.waiting.length - 10} more actors`);
+  if (result.stop === 'deadlock' && result.waiting.length > 10) lines.push(`  … and ${result.waiting.length - 10} more actors`);
   for (const f of result.failures) lines.push(`  failed: ${f.actor} at ${formatTimestamp(f.atUs)}s: ${f.error}`);
   for (const h of metrics.histograms) {
     if (h.count === 0) continue;

@@ -16,6 +16,7 @@ import { RequestLedger, type RequestSummary } from '../sim/requests/ledger.js';
 import type { Simulation } from '../sim/core/simulation.js';
 import { FAULTLINE_VERSION } from '../sim/version.js';
 import { formatRecord, formatSummary, shellWord } from './format.js';
+import { formatTimeline } from './timeline.js';
 import { JsonlFileSink } from './jsonl-sink.js';
 
 /** Input the user can fix: printed as one line, exit status 2. */
@@ -24,8 +25,8 @@ class UsageError extends Error {}
 const EXIT_OK = 0;
 const EXIT_RUN_FAILED = 1;
 const EXIT_USAGE = 2;
-/** How many trace lines the human summary prints before it says how many it left out. */
-const LOG_LINES_MAX = 60;
+/** Most trace lines --log prints. */
+const LOG_LINES_MAX = 10_000;
 
 const usage = `usage: faultline <command>
   faultline list                              the scenarios
@@ -35,6 +36,7 @@ const usage = `usage: faultline <command>
     --set <key=value>    a scenario parameter (repeatable)
     --faults <file>      a fault schedule (JSON list of faults with 'at')
     --trace <file>       write the whole trace as JSONL
+    --log <n>            also print the first n trace records (packets left out)
     --json               print one JSON object instead of the summary`;
 
 export async function main(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
@@ -80,6 +82,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       trace: { type: 'string' },
       faults: { type: 'string' },
       json: { type: 'boolean' },
+      log: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError(`run needs a scenario name (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
@@ -91,10 +94,12 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   if (values.duration !== undefined) parseDuration(values.duration, '--duration');
   const assignments = parseAssignments(values.set ?? []);
   const faults = values.faults === undefined ? undefined : readJson(values.faults, '--faults');
+  const logLines = values.log === undefined ? 0 : Number(values.log);
+  if (!Number.isSafeInteger(logLines) || logLines < 0 || logLines > LOG_LINES_MAX) throw new UsageError(`--log: expected a whole number of records from 0 to ${LOG_LINES_MAX}, got '${values.log}'`);
 
   const sinks: TraceSink[] = [];
   const log = new MemorySink();
-  const logSink = new LogSink(log);
+  const logSink = new LogSink(log, logLines);
   if (!values.json) sinks.push(logSink);
   if (values.trace !== undefined) {
     try {
@@ -139,29 +144,38 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     return exit;
   }
   out(`faultline ${FAULTLINE_VERSION} · ${scenario.name} · seed ${seed}`);
-  const shown = log.records.filter((r) => r.kind !== 'header' && r.kind !== 'run.stop' && !r.kind.startsWith('pkt.'));
-  for (const r of shown.slice(0, LOG_LINES_MAX)) out(formatRecord(r));
-  const hidden = result.records - 2 - Math.min(shown.length, LOG_LINES_MAX);
-  if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
+  out(scenario.description);
+  if (logLines > 0) {
+    const shown = log.records.filter((r) => r.kind !== 'header' && r.kind !== 'run.stop');
+    for (const r of shown.slice(0, logLines)) out(formatRecord(r));
+    const hidden = result.records - 2 - Math.min(shown.length, logLines);
+    if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
+  }
+  const ledger = RequestLedger.of(sim);
+  for (const line of formatTimeline({ sim, endUs: result.endUs, requests: ledger.all(), faults: logSink.faults, poolTimeouts: logSink.poolTimeouts })) out(line);
   if (logSink.faults.length > 0) {
     out('');
     out(`faults applied (${logSink.faults.length}):`);
     for (const f of logSink.faults.slice(0, 20)) out(formatRecord(f));
     if (logSink.faults.length > 20) out(`  … ${logSink.faults.length - 20} more`);
   }
-  for (const line of formatSummary(result, metrics, summarizePools(sim), RequestLedger.of(sim).summary(), replayLine)) out(line);
+  for (const line of formatSummary(result, metrics, summarizePools(sim), ledger.summary(), replayLine)) out(line);
   return exit;
 }
 
-/** Keeps the first records for the log (the summary never needs more). */
+/** Keeps the first records for --log, and what the summary lists: faults and pool timeouts. */
 class LogSink implements TraceSink {
-  /** Every fault applied, whatever the log keeps: the summary lists them. */
   readonly faults: TraceRecord[] = [];
-  constructor(private readonly into: MemorySink) {}
+  readonly poolTimeouts: TraceRecord[] = [];
+  constructor(
+    private readonly into: MemorySink,
+    private readonly keep: number,
+  ) {}
   write(record: TraceRecord, line: string): void {
-    if (record.kind === 'fault' || record.kind === 'db.slow' || record.kind.startsWith('host.') && record.kind !== 'host.add') this.faults.push(record);
+    if (record.kind === 'fault' || record.kind === 'db.slow' || (record.kind.startsWith('host.') && record.kind !== 'host.add')) this.faults.push(record);
+    else if (record.kind === 'pool.timeout') this.poolTimeouts.push(record);
     if (record.kind.startsWith('pkt.')) return;
-    if (this.into.records.length <= LOG_LINES_MAX + 2 || record.kind === 'run.stop') this.into.write(record, line);
+    if (this.into.records.length <= this.keep + 1 || record.kind === 'run.stop') this.into.write(record, line);
   }
 }
 

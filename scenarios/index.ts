@@ -12,7 +12,7 @@ import { retryStorm } from './retry-storm.js';
 import { http2Hol } from './http2-hol.js';
 import { partition } from './partition.js';
 
-export const scenarios: readonly Scenario[] = [hello as unknown as Scenario, mmc as unknown as Scenario, poolExhaustion as unknown as Scenario, dbMaxConnections as unknown as Scenario, keepaliveRace as unknown as Scenario, backlogOverflow as unknown as Scenario, crashVsKill as unknown as Scenario, connectionStorm as unknown as Scenario, retryStorm as unknown as Scenario, partition as unknown as Scenario];
+export const scenarios: readonly Scenario[] = [hello as unknown as Scenario, mmc as unknown as Scenario, poolExhaustion as unknown as Scenario, dbMaxConnections as unknown as Scenario, keepaliveRace as unknown as Scenario, backlogOverflow as unknown as Scenario, crashVsKill as unknown as Scenario, connectionStorm as unknown as Scenario, retryStorm as unknown as Scenario, partition as unknown as Scenario, http2Hol as unknown as Scenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);

@@ -41,5 +41,10 @@ export { RequestLedger, errorName, type RequestRecord, type RequestSummary } fro
 export { runClient, resolveClientOptions, clientDefaults, type ClientOptions, type Attempt } from './actors/client.js';
 export { backoffUs, RetryBudget, type BackoffOptions } from './actors/retry.js';
 export * from './proto/http1.js';
+export * from './proto/http2.js';
 export { runService, serviceDefaults, type ServiceOptions } from './actors/service.js';
+export { Gateway, runGateway, type GatewayStats } from './actors/gateway.js';
+export { gatewayPresets, resolveGatewayOptions, type GatewayOptions, type GatewayOverrides, type RetryOn, type UpstreamOptions } from './actors/gateway-options.js';
+export { CircuitBreaker, resilience4jDefaults, resolveBreakerOptions, type BreakerState, type CircuitBreakerOptions } from './actors/circuit-breaker.js';
+export { LoadBalancer, LOAD_BALANCING, type LoadBalancing } from './actors/load-balancer.js';
 export { TlsHandshake, resolveTlsOptions, tlsDefaults, type TlsOptions } from './proto/tls.js';

@@ -25,9 +25,13 @@ export interface GatewayOptions {
   /** Whose defaults and whose status codes: nginx (every timeout 504, other upstream errors 502) or Envoy (connect failures and resets 503, timeouts 504). */
   style: 'nginx' | 'envoy';
   port: number;
+  /** The client-facing protocol: HTTP/1.1, or HTTP/2 (every client connection carries many streams). */
+  protocol: 'http1' | 'http2';
+  /** HTTP/2 only: SETTINGS_MAX_CONCURRENT_STREAMS toward clients (nginx http2_max_concurrent_streams 128; Envoy 2^31 − 1). */
+  maxConcurrentStreams: number;
   /** listen backlog (nginx 511, Envoy 1024 via the kernel's somaxconn cap: both use 511 here as Linux would clamp to somaxconn 4096 anyway). */
   listenBacklog: number;
-  /** Client connections at once; over it a new one is closed at once (nginx worker_connections; Envoy's downstream limit); 0 none. */
+  /** HTTP/1.1 client connections at once; over it a new one is closed at once (nginx worker_connections; Envoy's downstream limit); 0 none. */
   maxClientConnections: number;
   /** Idle keep-alive toward clients: nginx keepalive_timeout 75 s; Envoy's idle_timeout 1 h. */
   clientKeepAliveTimeoutMs: number;
@@ -58,6 +62,7 @@ export interface GatewayOptions {
 
 const commonDefaults = {
   port: 80,
+  protocol: 'http1' as const,
   listenBacklog: 511,
   maxClientConnections: 0,
   upstream: { replicas: [{ host: 'service', port: 8080 }], loadBalancing: 'round-robin' as LoadBalancing, pool: { preset: 'nginx-upstream' } },
@@ -68,6 +73,7 @@ export const gatewayPresets: Readonly<Record<'nginx' | 'envoy', Readonly<Gateway
   nginx: {
     ...commonDefaults,
     style: 'nginx',
+    maxConcurrentStreams: 128,
     clientKeepAliveTimeoutMs: 75_000,
     connectTimeoutMs: 60_000,
     readTimeoutMs: 60_000,
@@ -83,6 +89,7 @@ export const gatewayPresets: Readonly<Record<'nginx' | 'envoy', Readonly<Gateway
   envoy: {
     ...commonDefaults,
     style: 'envoy',
+    maxConcurrentStreams: 2_147_483_647,
     clientKeepAliveTimeoutMs: 3_600_000,
     connectTimeoutMs: 5_000,
     readTimeoutMs: 0,
@@ -108,7 +115,8 @@ export function resolveGatewayOptions(overrides: GatewayOverrides = {}, what = '
   for (const key of Object.keys(upstream ?? {})) if (!(key in base.upstream)) throw bad(`upstream.${key}`, `not an upstream option (options: ${Object.keys(base.upstream).join(', ')})`);
   const o: GatewayOptions = { ...base, ...rest, upstream: { ...base.upstream, ...upstream } };
   if (o.style !== 'nginx' && o.style !== 'envoy') throw bad('style', `expected nginx or envoy, got ${JSON.stringify(o.style)}`);
-  const nonNegativeInts = ['listenBacklog', 'maxClientConnections', 'clientKeepAliveTimeoutMs', 'connectTimeoutMs', 'readTimeoutMs', 'requestTimeoutMs', 'maxRetries'] as const;
+  if (o.protocol !== 'http1' && o.protocol !== 'http2') throw bad('protocol', `expected http1 or http2, got ${JSON.stringify(o.protocol)}`);
+  const nonNegativeInts = ['maxConcurrentStreams', 'listenBacklog', 'maxClientConnections', 'clientKeepAliveTimeoutMs', 'connectTimeoutMs', 'readTimeoutMs', 'requestTimeoutMs', 'maxRetries'] as const;
   for (const key of nonNegativeInts) if (!Number.isSafeInteger(o[key]) || o[key] < 0) throw bad(key, `expected a non-negative integer, got ${JSON.stringify(o[key])}`);
   if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw bad('port', `expected an integer from 1 to 65535, got ${JSON.stringify(o.port)}`);
   const u = o.upstream;

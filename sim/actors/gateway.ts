@@ -6,7 +6,8 @@
  * would answer (502, 503, 504), with the cause in `x-gateway-error`; an upstream's own answer passes through.
  */
 import type { ActorContext } from '../core/context.js';
-import { createHttpServer, HttpAgent, type HttpRequest, type HttpResponse, type HttpResponseInit } from '../proto/http1.js';
+import { createHttpServer, HttpAgent, type HttpHandler, type HttpRequest, type HttpResponse, type HttpResponseInit } from '../proto/http1.js';
+import { createHttp2Server } from '../proto/http2-server.js';
 import { RequestLedger, errorName } from '../requests/ledger.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { resolveGatewayOptions, type GatewayOptions, type GatewayOverrides, type RetryOn } from './gateway-options.js';
@@ -78,7 +79,12 @@ export class Gateway {
           this.count(`breaker.${to}`);
         })
       : null;
-    createHttpServer(ctx, { keepAliveTimeoutMs: o.clientKeepAliveTimeoutMs, maxConnections: o.maxClientConnections }, (req, res) => this.handle(req).then((init) => res.end(init))).listen(o.port, o.listenBacklog);
+    const handler: HttpHandler = (req, res) => this.handle(req).then((init) => res.end(init));
+    const listener =
+      o.protocol === 'http2'
+        ? createHttp2Server(ctx, { idleTimeoutMs: o.clientKeepAliveTimeoutMs, maxConcurrentStreams: o.maxConcurrentStreams }, handler)
+        : createHttpServer(ctx, { keepAliveTimeoutMs: o.clientKeepAliveTimeoutMs, maxConnections: o.maxClientConnections }, handler);
+    listener.listen(o.port, o.listenBacklog);
   }
 
   /** Requests waiting for an upstream connection, over every replica. */

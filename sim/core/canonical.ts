@@ -5,6 +5,19 @@
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
 
+/** Keys as they are written ('"name":'): a trace uses a few dozen names millions of times. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 10_000;
+
+function quotedKey(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
@@ -18,13 +31,21 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value.toString());
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-      const keys = Object.keys(value).sort();
+      const keys = Object.keys(value);
+      // Most objects are written with their keys in order already; sorting is then only a check.
+      for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1]! > keys[i]!) {
+          keys.sort();
+          break;
+        }
+      }
       let out = '{';
-      for (const key of keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined || typeof v === 'function') continue;
-        if (out.length > 1) out += ',';
-        out += `${JSON.stringify(key)}:${canonicalJson(v)}`;
+        out += out.length > 1 ? `,${quotedKey(key)}` : quotedKey(key);
+        out += canonicalJson(v);
       }
       return `${out}}`;
     }

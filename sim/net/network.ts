@@ -206,10 +206,11 @@ export class Network {
   }
 
   private tracePacket(kind: string, hostName: string, p: Packet): void {
+    // Keys in canonical (sorted) order, so encoding the hottest record kind never sorts.
     const fields =
       p.proto === 'tcp'
-        ? { id: p.id, proto: 'tcp', src: `${p.src}:${p.srcPort}`, dst: `${p.dst}:${p.dstPort}`, flags: flagNames(p.flags), seq: p.seq, ack: p.ack, len: p.data?.byteLength ?? 0, win: p.window }
-        : { id: p.id, proto: 'udp', src: `${p.src}:${p.srcPort}`, dst: `${p.dst}:${p.dstPort}`, len: p.data.byteLength };
+        ? { ack: p.ack, dst: `${p.dst}:${p.dstPort}`, flags: flagNames(p.flags), id: p.id, len: p.data?.byteLength ?? 0, proto: 'tcp', seq: p.seq, src: `${p.src}:${p.srcPort}`, win: p.window }
+        : { dst: `${p.dst}:${p.dstPort}`, id: p.id, len: p.data.byteLength, proto: 'udp', src: `${p.src}:${p.srcPort}` };
     this.sim.trace.write({ t: this.sim.now, kind, host: hostName, fields });
   }
 

@@ -16,6 +16,7 @@ import type { NetError } from '../net/errors.js';
 import type { Socket } from '../net/tcp/socket.js';
 import type { PoolOptions } from '../pool/options.js';
 import { Pool, type CloseReason, type Lease } from '../pool/pool.js';
+import { RequestLedger } from '../requests/ledger.js';
 import {
   encodeRequestHead,
   isToken,
@@ -123,6 +124,8 @@ interface Exchange {
   requestId: string | undefined;
   head: Uint8Array;
   bodyBytes: number;
+  /** When its bytes went out (the start of its 'response' span). */
+  sentUs: number;
   /** Read timeout, µs; 0 none. */
   readTimeoutUs: number;
   /** Runs while the request waits for bytes of its response. */
@@ -150,6 +153,8 @@ export class AgentConnection {
   /** @internal */ method = 'GET';
   /** @internal */ connectTimer: ActorTimer = null;
   /** @internal The TLS handshake, while it runs. */ tls: TlsHandshake | null = null;
+  /** @internal When the SYN went out, and when TCP was up (for the request's connect and TLS spans). */ openedAtUs = 0;
+  /** @internal */ tcpUpAtUs = 0;
   /** @internal */ readonly decoder = new MessageDecoder<ResponseHead>((text) => parseResponseHead(text, this.method));
 
   /** @internal */
@@ -251,6 +256,7 @@ export class HttpAgent {
       requestId: o.requestId ?? given.find(([name]) => name.toLowerCase() === 'x-request-id')?.[1],
       head: encodeRequestHead(method, o.path, headers), // ERR_INVALID_CHAR / ERR_INVALID_HTTP_TOKEN reject the request
       bodyBytes,
+      sentUs: 0,
       readTimeoutUs: readTimeoutMs * 1000,
       readTimer: null,
       closeAfter: !wantsKeepAlive('1.1', { connection }),
@@ -299,6 +305,7 @@ export class HttpAgent {
   private send(ex: Exchange): void {
     const conn = ex.conn!;
     conn.method = ex.method;
+    ex.sentUs = this.ctx.now;
     writeMessage(conn.socket, ex.head, ex.bodyBytes, () => {});
     this.armReadTimer(ex);
   }
@@ -322,6 +329,7 @@ export class HttpAgent {
     const head = message.head;
     const reusable = this.keepAlive && !ex.closeAfter && wantsKeepAlive(head.version, head.headers) && conn.state === 'open' && !conn.socket.readableEnded && conn.decoder.bufferedBytes === 0;
     this.settle(ex, head.status, undefined, message.bodyBytes);
+    this.span(ex, 'response', ex.sentUs);
     if (reusable) lease.release();
     else {
       this.kill(conn, null);
@@ -362,7 +370,9 @@ export class HttpAgent {
   private openConnection(): AgentConnection {
     const socket = netOf(this.ctx).connect({ host: this.host, port: this.port });
     const conn = new AgentConnection(socket);
+    conn.openedAtUs = this.ctx.now;
     socket.on('connect', () => {
+      conn.tcpUpAtUs = this.ctx.now;
       if (!this.tls) {
         this.connected(conn);
         return;
@@ -395,7 +405,18 @@ export class HttpAgent {
     conn.state = 'open';
     conn.connectTimer?.cancel();
     conn.connectTimer = null;
-    if (conn.exchange) this.send(conn.exchange);
+    const ex = conn.exchange;
+    if (!ex) return;
+    this.span(ex, 'connect', conn.openedAtUs, conn.tcpUpAtUs);
+    if (this.tls) this.span(ex, 'tls', conn.tcpUpAtUs);
+    this.send(ex);
+  }
+
+  /** A phase of the request, on the request's record if it is one the ledger follows. */
+  private span(ex: Exchange, phase: string, startUs: number, endUs = this.ctx.now): void {
+    const ledger = RequestLedger.of(this.ctx.simulation);
+    const rec = ledger.lookup(ex.requestId);
+    if (rec) ledger.span(rec, phase, this.ctx.host, startUs, rec.attempts, endUs);
   }
 
   private received(conn: AgentConnection, chunk: Uint8Array): void {

@@ -91,11 +91,11 @@ export class RequestLedger {
     return id === undefined ? undefined : this.open.get(id);
   }
 
-  /** Records a phase of the request that ran from startUs to now on `host`. */
-  span(rec: RequestRecord, phase: string, host: string, startUs: Micros, attempt = rec.attempts): void {
-    const span: Span = { phase, host, startUs, endUs: this.sim.now, attempt };
+  /** Records a phase of the request that ran from startUs to endUs (default now) on `host`. */
+  span(rec: RequestRecord, phase: string, host: string, startUs: Micros, attempt = rec.attempts, endUs: Micros = this.sim.now): void {
+    const span: Span = { phase, host, startUs, endUs, attempt };
     if (this.keepRecords) rec.spans.push(span);
-    if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, attempt } });
+    if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, endUs: endUs === this.sim.now ? undefined : endUs, attempt } });
   }
 
   /** Ends a request with 'ok' or an error's name. A second end is ignored (the first outcome stands). */

@@ -6,6 +6,7 @@ import { Simulation } from '../../sim/core/simulation.js';
 import { applyFault } from '../../sim/net/faults.js';
 import { Network } from '../../sim/net/network.js';
 import { createHttpServer, HttpAgent, type HttpHandler } from '../../sim/proto/http1.js';
+import { Http2Client } from '../../sim/proto/http2.js';
 
 /** What a client saw: when it asked, when it got its answer, the status and the gateway's words. */
 interface Seen {
@@ -196,6 +197,30 @@ describe('gateway', () => {
       expect(seen.every((s) => s.status === 200)).toBe(true);
       expect(slowCount).toBeLessThan(10);
     }
+  });
+
+  it('an HTTP/2 listener carries many client requests as streams on one connection, each proxied over HTTP/1.1', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const net = new Network(sim, { link: { latency: '1ms' } });
+    net.host('s1').spawn('server', (ctx) => void createHttpServer(ctx, {}, ok(50_000)(ctx)).listen(8080), { daemon: true });
+    net.host('gw').spawn('gateway', (ctx) => void runGateway(ctx, { protocol: 'http2', upstream: { replicas: [{ host: 's1', port: 8080 }] } }), { daemon: true });
+    const answers: { status: number; conn: string | undefined; upstream: string | undefined }[] = [];
+    net.host('c').spawn('client', async (ctx) => {
+      const client = new Http2Client(ctx, { host: 'gw', port: 80 });
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const r = await client.request({ path: '/x' });
+          answers.push({ status: r.status, conn: r.connectionId, upstream: r.headers['x-served-by'] });
+        }),
+      );
+      client.close();
+    });
+    await sim.run({ until: '10s' });
+    expect(answers).toHaveLength(20);
+    expect(answers.every((a) => a.status === 200 && a.upstream === 's1')).toBe(true);
+    expect(new Set(answers.map((a) => a.conn)).size).toBe(1);
+    // The 20 arrive together; the upstream side needs a connection each (HTTP/1.1: one request at a time).
+    expect(sim.metrics.snapshot().counters.find((c) => c.name === 'pool.gw->s1.created')?.value).toBe(20);
   });
 
   it('bad options get one line naming the field', () => {

@@ -40,7 +40,7 @@ describe('faultline run', () => {
   });
 
   it('prints what happened, the digest, and a replay command that reproduces the run', async () => {
-    const human = await cli(['run', 'hello', '--seed', 'abc', '--set', 'pings=2', '--duration', '10s']);
+    const human = await cli(['run', 'hello', '--seed', 'abc', '--set', 'pings=2', '--duration', '10s', '--log', '40']);
     expect(human.code).toBe(0);
     const lines = human.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^faultline \d+\.\d+\.\d+ · hello · seed abc$/);
@@ -49,9 +49,22 @@ describe('faultline run', () => {
     expect(digest).not.toBeNull();
     const replay = lines.at(-1)!;
     expect(replay).toBe('replay: npx faultline run hello --seed abc --duration 10s --set pings=2');
+    expect((await cli(['run', 'hello', '--seed', 'abc', '--set', 'pings=2', '--duration', '10s'])).stdout).not.toContain('hello.pong');
     const again = await cli([...replay.replace('replay: npx faultline ', '').split(' '), '--json']);
     expect(json(again.stdout).digest).toBe(digest![1]);
     expect(json(again.stdout).unseed).toBe(digest![2]);
+  });
+
+  it("tells a newcomer what happened: pool-exhaustion's timeline shows the pool's waiters, its timeouts and the gateway's 504s next to the fault", async () => {
+    const r = await cli(['run', 'pool-exhaustion', '--duration', '20s']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toMatch(/^Slow queries drain/);
+    const header = lines.findIndex((l) => l.startsWith('timeline (1s per row'));
+    expect(lines[header + 1]).toMatch(/from\s+ok\s+failed\s+p99 ms\s+top error\s+service-db \(max 10\): active waiting timeouts/);
+    const rows = lines.slice(header + 2, header + 22);
+    expect(rows[10]).toMatch(/^\s+10s\s+\d+\s+0\s+[\d.]+\s+10\s+\d+\s+0\s+← database slow ×20$/);
+    expect(rows.some((row) => /504 ×\d+\s+10\s+[1-9]\d+\s+[1-9]\d*$/.test(row))).toBe(true);
   });
 
   it('lists the scenarios', async () => {
@@ -107,6 +120,7 @@ describe('bad input', () => {
     ['malformed distribution', ['run', 'hello', '--set', 'latency={"kind":"uniform","min":"5ms","max":"1ms"}'], /^faultline: parameter 'latency' of scenario hello: .*max/],
     ['negative duration', ['run', 'hello', '--duration=-5s'], /^faultline: --duration: '-5s' is negative$/],
     ['duration without unit', ['run', 'hello', '--duration', '30'], /^faultline: --duration: '30' needs a unit/],
+    ['a --log that is not a count', ['run', 'hello', '--log', 'all'], /^faultline: --log: expected a whole number of records from 0 to 10000, got 'all'$/],
     ['missing option value', ['run', 'hello', '--seed'], /^faultline: Option '--seed <value>' argument missing$/],
     ['unknown option', ['run', 'hello', '--frobnicate'], /^faultline: Unknown option '--frobnicate'$/],
     ['--set without =', ['run', 'hello', '--set', 'pings'], /^faultline: --set 'pings': expected key=value$/],
