@@ -55,8 +55,3 @@ export function formatSummary(result: RunResult, metrics: MetricsSnapshot, pools
   lines.push(`replay: ${replay}`);
   return lines;
 }
-
-/** Quotes a shell word only when it needs it. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}

@@ -15,7 +15,8 @@ import { summarizePools } from '../sim/pool/summary.js';
 import { RequestLedger, type RequestSummary } from '../sim/requests/ledger.js';
 import type { Simulation } from '../sim/core/simulation.js';
 import { FAULTLINE_VERSION } from '../sim/version.js';
-import { formatRecord, formatSummary, shellWord } from './format.js';
+import { formatRecord, formatSummary } from './format.js';
+import { replayCommand } from '../sim/harness/replay.js';
 import { formatTimeline } from './timeline.js';
 import { JsonlFileSink } from './jsonl-sink.js';
 
@@ -110,11 +111,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   }
   const { result, sim, params, limitUs } = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults });
 
-  const replay = ['npx', 'faultline', 'run', scenario.name, '--seed', String(seed)];
-  if (values.duration !== undefined) replay.push('--duration', values.duration);
-  for (const [k, v] of Object.entries(assignments)) replay.push('--set', `${k}=${v}`);
-  if (values.faults !== undefined) replay.push('--faults', values.faults);
-  const replayLine = replay.map(shellWord).join(' ');
+  const replayLine = replayCommand({ scenario: scenario.name, seed, duration: values.duration, params: assignments, faultsPath: values.faults });
   const metrics = sim.metrics.snapshot();
   const exit = result.stop === 'deadlock' || result.failures.length > 0 ? EXIT_RUN_FAILED : EXIT_OK;
 

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Seed } from './core/random.js';
-import { Simulation, type RunResult } from './core/simulation.js';
+import { Simulation, type RunResult, type TraceDetail } from './core/simulation.js';
 import { parseDuration, type Duration, type Micros } from './core/time.js';
 import type { TraceSink } from './core/trace.js';
 import { paramsJson, type Scenario } from './scenario.js';
@@ -20,6 +20,8 @@ export interface ScenarioRunOptions {
   /** Virtual time to run for; default: the scenario's defaultDuration. */
   duration?: Duration;
   sinks?: TraceSink[];
+  /** 'light' leaves packets and request spans out of the trace (chaos runs); default 'full'. */
+  traceDetail?: TraceDetail;
   maxEvents?: number;
   /** A fault schedule (JSON: a list of faults with `at`), applied to the scenario's network. */
   faults?: unknown;
@@ -39,7 +41,7 @@ export async function runScenario<S extends z.ZodObject>(scenario: Scenario<S>, 
   const params = resolveParams(scenario.name, scenario.params, options.params ?? {});
   const limitUs = parseDuration(options.duration ?? scenario.defaultDuration, 'duration');
   const faults = options.faults ?? [];
-  const sim = new Simulation({ seed: options.seed, scenario: scenario.name, params: paramsJson(params), faults: paramsJson(faults), sinks: options.sinks });
+  const sim = new Simulation({ seed: options.seed, scenario: scenario.name, params: paramsJson(params), faults: paramsJson(faults), sinks: options.sinks, traceDetail: options.traceDetail });
   scenario.build(sim, params);
   if (options.faults !== undefined) {
     const network = Network.of(sim);

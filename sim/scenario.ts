@@ -18,6 +18,29 @@ export interface Scenario<S extends z.ZodObject = z.ZodObject> {
   defaultDuration: Duration;
   /** Adds hosts and actors (and schedules faults) to a fresh simulation. */
   build(sim: Simulation, params: z.output<S>): void;
+  /** How chaos checks run it (faultline check); omitted: the defaults in sim/harness/chaos-profile.ts. */
+  chaos?: ChaosProfile;
+}
+
+/**
+ * A scenario's chaos phases and what must hold after them. A chaos run: faults drawn by the seed during
+ * [0, faultWindow); every fault healed at faultWindow; load goes on for `recover` (liveness is judged on
+ * its requests after `settle`); then the load stops (drain) and the run has `drain` to come to rest.
+ */
+export interface ChaosProfile {
+  /** Parameters over the scenario's defaults for chaos runs (say, a built-in fault turned off). */
+  params?: Record<string, unknown>;
+  faultWindow?: Duration;
+  recover?: Duration;
+  /** Time after the heal before liveness is judged (timeouts and backoffs running out). */
+  settle?: Duration;
+  drain?: Duration;
+  /** Share of requests started after heal + settle that must succeed (0 turns the liveness check off). */
+  minOkShare?: number;
+  /** Hosts faults may target (crash, kill, pause, slow, partitions); default every host. */
+  hosts?: string[];
+  /** Hosts with a slowable component (a database), for 'slow' faults; default none. */
+  slowHosts?: string[];
 }
 
 /** Declares a scenario with its parameter types inferred from the schema. */

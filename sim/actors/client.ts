@@ -72,12 +72,15 @@ export function runClient(ctx: ActorContext, partial: Partial<ClientOptions>, at
   const ledger = RequestLedger.of(ctx.simulation);
   const budget = o.retryBudget ? new RetryBudget(o.retryBudget.ratio, o.retryBudget.minPerSecond) : null;
   const backoffStream = ctx.random('backoff');
-  const stopUs = o.stopAtMs > 0 ? o.stopAtMs * 1000 : Infinity;
+  const ownStopUs = o.stopAtMs > 0 ? o.stopAtMs * 1000 : Infinity;
+  const stopped = () => ctx.now >= ownStopUs || ctx.simulation.draining;
 
   const request = async (): Promise<void> => {
     const rec = ledger.start(ctx.host);
     budget?.onRequest(ctx.now);
-    const deadline = o.deadlineMs > 0 ? ctx.timer(Math.round(o.deadlineMs * 1000), () => ledger.finish(rec, 'DEADLINE_EXCEEDED')) : null;
+    const deadlineAfterUs = Math.round(o.deadlineMs * 1000);
+    if (deadlineAfterUs > 0) rec.deadlineUs = ctx.now + deadlineAfterUs;
+    const deadline = deadlineAfterUs > 0 ? ctx.timer(deadlineAfterUs, () => ledger.finish(rec, 'DEADLINE_EXCEEDED')) : null;
     let previousWaitUs = 0;
     for (let n = 1; ; n++) {
       rec.attempts = n;
@@ -113,7 +116,7 @@ export function runClient(ctx: ActorContext, partial: Partial<ClientOptions>, at
     for (let u = 0; u < o.users; u++) {
       ctx.go(async () => {
         const stream = ctx.random(`user${u}/think`);
-        while (ctx.now < stopUs) {
+        while (!stopped()) {
           await request();
           await ctx.sleep(think.sample(stream));
         }
@@ -131,7 +134,7 @@ export function runClient(ctx: ActorContext, partial: Partial<ClientOptions>, at
     return Math.max(1, Math.round(o.arrival === 'poisson' ? -meanUs * Math.log(1 - arrivals.next()) : meanUs));
   };
   const next = (): void => {
-    if (ctx.now >= stopUs) return;
+    if (stopped()) return;
     if (rate > 0) ctx.go(request);
     ctx.timer(gapUs(), next);
   };

@@ -115,6 +115,7 @@ export class Database {
   serve(ctx: ActorContext): void {
     if (this.address === null) {
       const address = (this.address = ctx.address);
+      ctx.simulation.host(ctx.host).onSlow((factor) => this.setSlow(factor));
       ctx.simulation.onActorEnd((actor: Actor) => {
         if (actor.address === address) this.down();
       });

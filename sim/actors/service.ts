@@ -48,6 +48,7 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
   const o: ServiceOptions = { ...serviceDefaults, ...partial };
   if (!Number.isSafeInteger(o.workers) || o.workers < 1) throw new SimError('ERR_SERVICE_OPTION', `service.workers: expected a positive integer, got ${o.workers}`);
   const cpu = distribution(o.cpuTime, 'service.cpuTime');
+  const host = ctx.simulation.host(ctx.host);
   const db = o.database;
   const pool = db ? new Pool<PgConnection>(ctx, { poolName: `${ctx.host}-db`, ...db.pool }, pgConnectionFactory(ctx, { host: db.host, port: db.port })) : null;
   // Workers are a pool too: slots with no timeout, so the queue for a worker is the pool's FIFO of waiters.
@@ -68,7 +69,8 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
     try {
       if (ctx.now >= deadlineUs) return fail('DEADLINE_EXCEEDED', 504);
       const cpuStartUs = ctx.now;
-      await ctx.sleep(ctx.sample(cpu, 'cpu'));
+      // A 'slow' fault on the host stretches CPU time, as a noisy neighbour or CPU throttling would.
+      await ctx.sleep(Math.round(ctx.sample(cpu, 'cpu') * host.slowFactor));
       span('cpu', cpuStartUs);
       if (pool && db) {
         for (let q = 0; q < db.queriesPerRequest; q++) {

@@ -23,6 +23,9 @@ export class Host {
   paused = false;
   /** Actors the host's last crash, kill or stop took down: the ones restart() brings back. */
   private downed = new Set<Actor>();
+  /** How many times slower the host's slowable components run (1: normal). */
+  slowFactor = 1;
+  private readonly slowListeners: ((factor: number) => void)[] = [];
 
   /** @internal */
   constructor(
@@ -44,6 +47,21 @@ export class Host {
     this.sim.registerActor(actor);
     this.sim.scheduler.at(options.at ?? this.sim.now, startIfUp, { host: this, actor });
     return actor;
+  }
+
+  /**
+   * A slow-component fault: the components on this host that listen (a database's query execution, a
+   * service's CPU time) run `factor` times slower from now; 1 is normal again. Kept across restarts.
+   */
+  setSlow(factor: number): void {
+    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 0) throw new SimError('ERR_SLOW', `host ${this.name}: slow factor must be a positive number, got ${JSON.stringify(factor)}`);
+    this.slowFactor = factor;
+    for (const listener of this.slowListeners) listener(factor);
+  }
+
+  /** Hears setSlow (a component registers once, when it first starts). */
+  onSlow(listener: (factor: number) => void): void {
+    this.slowListeners.push(listener);
   }
 
   /** The machine vanishes: every actor crashes (no hooks, waits abandoned) and nothing answers for it. */

@@ -30,7 +30,14 @@ export interface SimulationOptions {
   sinks?: TraceSink[];
   /** Default one-way latency of in-core messages. Default: FoundationDB's shape (fdbLatency). */
   messageLatency?: DistributionSpec;
+  /**
+   * full (default): every record, packets and request spans included. light: neither packets nor request
+   * spans are traced (a chaos run's speed); the rest is, and the digest covers what is traced.
+   */
+  traceDetail?: TraceDetail;
 }
+
+export type TraceDetail = 'full' | 'light';
 
 export interface RunOptions {
   /** Virtual time to stop at (absolute); events due at exactly this time still fire. Default: no limit. */
@@ -108,8 +115,14 @@ export class Simulation {
   private messageSeq = 0;
   private running = false;
 
+  /** How much the trace holds (SimulationOptions.traceDetail). */
+  readonly traceDetail: TraceDetail;
+  /** drain() was called: load generators start no new work (what is under way finishes). */
+  draining = false;
+
   constructor(options: SimulationOptions) {
     this.random = new Randomness(options.seed);
+    this.traceDetail = options.traceDetail ?? 'full';
     this.scenario = options.scenario ?? 'custom';
     this.trace = new Trace(options.sinks);
     this.metrics = new Metrics(() => this.scheduler.now);
@@ -123,8 +136,17 @@ export class Simulation {
         scenario: this.scenario,
         params: options.params ?? {},
         faults: options.faults ?? [],
+        // Only when not the default, so full traces keep the header (and digest) they always had.
+        traceDetail: this.traceDetail === 'full' ? undefined : this.traceDetail,
       },
     });
+  }
+
+  /** From now on no load generator starts new work; requests under way go on to their end (a run's drain phase). */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.trace.write({ t: this.now, kind: 'sim.drain' });
   }
 
   /** Current virtual time, microseconds. */

@@ -64,12 +64,16 @@ export type Fault =
    * A host event: crash (machine gone silently), kill (processes die, the OS resets their connections),
    * stop (orderly shutdown), pause / resume (processes frozen), restart (back after crash, kill or stop).
    */
-  | { kind: HostFaultKind; host: string };
+  | { kind: HostFaultKind; host: string }
+  /** A slow component: the host's database queries (and service CPU) take `factor` times longer; 1 is normal. */
+  | { kind: 'slow'; host: string; factor: number }
+  /** Load generators start no new requests from now on (a chaos run's drain phase); under way ones finish. */
+  | { kind: 'drain' };
 
 /** A fault with the virtual time it applies at (from the start of the run): µs, or a string like '10s'. */
 export type ScheduledFault = Fault & { at: Duration };
 
-export const faultKinds = ['partition', 'heal', 'hold', 'release', 'latency', 'loss', 'link', 'crash', 'kill', 'stop', 'pause', 'resume', 'restart'] as const;
+export const faultKinds = ['partition', 'heal', 'hold', 'release', 'latency', 'loss', 'link', 'crash', 'kill', 'stop', 'pause', 'resume', 'restart', 'slow', 'drain'] as const;
 const hostFaultKinds = ['crash', 'kill', 'stop', 'pause', 'resume', 'restart'] as const;
 
 /** A zod error option: 'missing' for an absent field, else what was expected and what came. */
@@ -103,13 +107,21 @@ export const faultSchema: z.ZodType<Fault> = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('loss'), ...selector, loss: probability }),
   z.strictObject({ kind: z.literal('link'), ...selector, options: linkOptionsSchema }),
   z.strictObject({ kind: z.enum(hostFaultKinds), host: hostName }),
+  z.strictObject({
+    kind: z.literal('slow'),
+    host: hostName,
+    factor: z.number(expected('a positive factor (1: normal)')).positive({ error: (iss) => `expected a positive factor (1: normal), got ${show(iss.input)}` }),
+  }),
+  z.strictObject({ kind: z.literal('drain') }),
 ]);
 
 /** The fields each kind takes, for error messages. */
-const fieldsOf = (kind: string): string[] =>
-  (hostFaultKinds as readonly string[]).includes(kind)
-    ? ['host']
-    : ['a', 'b', 'oneWay', ...(kind === 'latency' ? ['latency'] : kind === 'loss' ? ['loss'] : kind === 'link' ? ['options'] : [])];
+const fieldsOf = (kind: string): string[] => {
+  if (kind === 'drain') return [];
+  if (kind === 'slow') return ['host', 'factor'];
+  if ((hostFaultKinds as readonly string[]).includes(kind)) return ['host'];
+  return ['a', 'b', 'oneWay', ...(kind === 'latency' ? ['latency'] : kind === 'loss' ? ['loss'] : kind === 'link' ? ['options'] : [])];
+};
 
 /**
  * Reads a fault schedule: an array of faults, each with `at`. Throws SimError with one line naming the
@@ -179,6 +191,7 @@ function checkFault(raw: unknown, network: Network, what: string, scheduled: boo
   const known = (name: string, field: string) => {
     if (!hosts.includes(name)) throw bad(`${what}.${field}: unknown host '${name}' (hosts: ${hosts.join(', ') || 'none'})`);
   };
+  if (fault.kind === 'drain') return fault;
   if ('host' in fault) {
     known(fault.host, 'host');
     return fault;
@@ -230,6 +243,12 @@ function apply(network: Network, fault: Fault): void {
       return;
     case 'link':
       for (const [x, y] of linkPairs(network, fault)) network.configureLink(x, y, fault.options);
+      return;
+    case 'slow':
+      network.find(fault.host)!.host.setSlow(fault.factor);
+      return;
+    case 'drain':
+      sim.drain();
       return;
     default: {
       const host = network.find(fault.host)!.host;

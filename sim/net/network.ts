@@ -91,7 +91,7 @@ export class Network {
     readonly sim: Simulation,
     options: NetworkOptions = {},
   ) {
-    this.tracePackets = options.tracePackets ?? true;
+    this.tracePackets = options.tracePackets ?? sim.traceDetail === 'full';
     this.linkDefaults = resolveLinkOptions({ ...defaultLinkOptions, ...options.link }, 'network.link');
     this.tcpDefaults = resolveTcpOptions(options.tcp ?? {}, 'network.tcp');
     this.udpDefaults = resolveUdpOptions(options.udp ?? {}, 'network.udp');

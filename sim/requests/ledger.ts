@@ -24,6 +24,8 @@ export interface RequestRecord {
   /** 'ok', or the error's name ('ECONNRESET', 'POOL_ACQUIRE_TIMEOUT', '503', '53300', …); null in flight. */
   outcome: string | null;
   attempts: number;
+  /** When the caller gives up on it (virtual µs), if it has a deadline. */
+  deadlineUs: Micros | null;
   readonly spans: Span[];
 }
 
@@ -67,17 +69,20 @@ export class RequestLedger {
   private readonly latency: Histogram;
   /** Keep every request and its spans (the waterfall view needs them); off for very long runs. */
   keepRecords = true;
-  /** Write req.start / req.span / req.end trace records; off for very long runs. */
+  /** Write req.start / req.end trace records; off for very long runs. */
   traceRequests = true;
+  /** Write req.span records (off in light traces). */
+  traceSpans: boolean;
 
   private constructor(private readonly sim: Simulation) {
+    this.traceSpans = sim.traceDetail === 'full';
     this.inFlight = sim.metrics.gauge('requests.inFlight');
     this.latency = sim.metrics.histogram('requests.latencyUs');
   }
 
   /** A new request from `origin`, now. */
   start(origin: string): RequestRecord {
-    const rec: RequestRecord = { id: `r${++this.seq}`, startUs: this.sim.now, origin, endUs: null, outcome: null, attempts: 0, spans: [] };
+    const rec: RequestRecord = { id: `r${++this.seq}`, startUs: this.sim.now, origin, endUs: null, outcome: null, attempts: 0, deadlineUs: null, spans: [] };
     if (this.keepRecords) this.records.push(rec);
     this.open.set(rec.id, rec);
     this.inFlightStartSumUs += rec.startUs;
@@ -95,7 +100,7 @@ export class RequestLedger {
   span(rec: RequestRecord, phase: string, host: string, startUs: Micros, attempt = rec.attempts, endUs: Micros = this.sim.now): void {
     const span: Span = { phase, host, startUs, endUs, attempt };
     if (this.keepRecords) rec.spans.push(span);
-    if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, endUs: endUs === this.sim.now ? undefined : endUs, attempt } });
+    if (this.traceRequests && this.traceSpans) this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, endUs: endUs === this.sim.now ? undefined : endUs, attempt } });
   }
 
   /** Ends a request with 'ok' or an error's name. A second end is ignored (the first outcome stands). */

@@ -1,0 +1,50 @@
+/** A scenario's chaos profile with the defaults filled in, and its phase times in µs. */
+import { parseDuration, type Micros } from '../core/time.js';
+import type { ChaosProfile, Scenario } from '../scenario.js';
+
+export interface ResolvedChaosProfile {
+  params: Record<string, unknown>;
+  faultWindowUs: Micros;
+  recoverUs: Micros;
+  settleUs: Micros;
+  drainUs: Micros;
+  minOkShare: number;
+  /** Null: every host of the scenario's network. */
+  hosts: string[] | null;
+  slowHosts: string[];
+  /** Heal at faultWindow, drain at faultWindow + recover, end at drain + drain time. */
+  healAtUs: Micros;
+  drainAtUs: Micros;
+  durationUs: Micros;
+}
+
+export const chaosDefaults: Readonly<Required<Omit<ChaosProfile, 'hosts' | 'params'>>> = Object.freeze({
+  faultWindow: '10s',
+  recover: '10s',
+  settle: '5s',
+  drain: '10s',
+  minOkShare: 0.9,
+  slowHosts: [],
+});
+
+export function resolveChaosProfile(scenario: Scenario): ResolvedChaosProfile {
+  const p = { ...chaosDefaults, ...scenario.chaos };
+  const what = `${scenario.name}.chaos`;
+  const faultWindowUs = parseDuration(p.faultWindow, `${what}.faultWindow`);
+  const recoverUs = parseDuration(p.recover, `${what}.recover`);
+  const settleUs = parseDuration(p.settle, `${what}.settle`);
+  const drainUs = parseDuration(p.drain, `${what}.drain`);
+  return {
+    params: scenario.chaos?.params ?? {},
+    faultWindowUs,
+    recoverUs,
+    settleUs,
+    drainUs,
+    minOkShare: p.minOkShare,
+    hosts: scenario.chaos?.hosts ?? null,
+    slowHosts: p.slowHosts,
+    healAtUs: faultWindowUs,
+    drainAtUs: faultWindowUs + recoverUs,
+    durationUs: faultWindowUs + recoverUs + drainUs,
+  };
+}

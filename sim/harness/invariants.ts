@@ -1,0 +1,169 @@
+/**
+ * Invariants: laws a run must keep, each a small named check over a finished run. Safety invariants must
+ * hold whatever the faults (nothing lost, bounds kept, time forward, no request past its deadline, no slot
+ * leaked); liveness ones say the system came back once the faults were over. Compose them as lists.
+ */
+import type { Micros } from '../core/time.js';
+import { poolsOf } from '../pool/pool.js';
+import type { SimRun } from './simulate.js';
+
+export type FailureClass = 'safety' | 'liveness';
+
+export interface Violation {
+  invariant: string;
+  class: FailureClass;
+  /** One line with the numbers. */
+  message: string;
+  /** When it showed, if it has a time. */
+  atUs?: Micros;
+}
+
+/** What a check knows of the run's phases (the chaos runner's; plain runs have none). */
+export interface Phases {
+  /** Every fault healed at this time. */
+  healedAtUs?: Micros;
+  /** Load stopped (drain) at this time: what was under way had until the end of the run to finish. */
+  drainAtUs?: Micros;
+}
+
+export interface Invariant {
+  name: string;
+  class: FailureClass;
+  /** Null when the law holds. */
+  check(run: SimRun, phases: Phases): Violation | null;
+}
+
+const violation = (inv: Pick<Invariant, 'name' | 'class'>, message: string, atUs?: Micros): Violation => ({ invariant: inv.name, class: inv.class, message, ...(atUs !== undefined ? { atUs } : {}) });
+
+/** Every request ends as ok, a named error, or in flight: total = ok + failed + in flight, record by record. */
+export const conservation: Invariant = {
+  name: 'conservation',
+  class: 'safety',
+  check(run) {
+    const s = run.requests;
+    if (s.total !== s.ok + s.failed + s.inFlight) return violation(this, `${s.total} requests ≠ ${s.ok} ok + ${s.failed} failed + ${s.inFlight} in flight`);
+    if (run.records.length > 0) {
+      const open = run.records.filter((r) => r.outcome === null).length;
+      if (open !== s.inFlight) return violation(this, `${open} request records have no outcome but the ledger counts ${s.inFlight} in flight`);
+      const failedNamed = run.records.filter((r) => r.outcome !== null && r.outcome !== 'ok' && r.outcome.length === 0).length;
+      if (failedNamed > 0) return violation(this, `${failedNamed} failed requests have no error name`);
+    }
+    return null;
+  },
+};
+
+/** No pool ever held more connections (or lent more) than its maximumPoolSize. */
+export const poolBounds: Invariant = {
+  name: 'pool-bounds',
+  class: 'safety',
+  check(run) {
+    for (const pool of poolsOf(run.sim)) {
+      const max = pool.options.maximumPoolSize;
+      for (const what of ['total', 'active'] as const) {
+        const gauge = run.sim.metrics.gauge(`pool.${pool.name}.${what}`);
+        if (gauge.max > max) {
+          const i = gauge.values.findIndex((v) => v > max);
+          return violation(this, `pool ${pool.name}: ${what} reached ${gauge.max} of maximumPoolSize ${max}`, gauge.timesUs[i]);
+        }
+      }
+    }
+    return null;
+  },
+};
+
+/** A request with a deadline ends by it: no request outlives its deadline by more than one timer step (1 µs). */
+export const deadlines: Invariant = {
+  name: 'deadlines',
+  class: 'safety',
+  check(run) {
+    const now = run.result.endUs;
+    for (const r of run.records) {
+      if (r.deadlineUs === null) continue;
+      const endUs = r.endUs ?? now;
+      if (endUs > r.deadlineUs + 1) return violation(this, `request ${r.id} (from ${r.origin} at ${r.startUs} µs) ${r.endUs === null ? 'was still in flight' : `ended ${r.outcome}`} at ${endUs} µs, ${endUs - r.deadlineUs} µs past its deadline ${r.deadlineUs} µs`, r.deadlineUs);
+    }
+    return null;
+  },
+};
+
+/** Trace time never goes backwards. */
+export const timeForward: Invariant = {
+  name: 'time-forward',
+  class: 'safety',
+  check(run) {
+    const r = run.timeRegression;
+    return r ? violation(this, `trace record ${r.index} (${r.kind}) at ${r.tUs} µs comes after one at ${r.previousUs} µs`, r.tUs) : null;
+  },
+};
+
+/** No actor threw, and the run did not deadlock. */
+export const noCrashes: Invariant = {
+  name: 'no-actor-failures',
+  class: 'safety',
+  check(run) {
+    const f = run.result.failures[0];
+    if (f) return violation(this, `actor ${f.actor} failed at ${f.atUs} µs: ${f.error}`, f.atUs);
+    if (run.result.stop === 'deadlock') return violation(this, run.result.message, run.result.endUs);
+    return null;
+  },
+};
+
+/**
+ * After the drain: no request is left in flight, no pool has a waiter, and no pool lends a connection
+ * (a lease nobody returns is a leak). Only meaningful when the run drained (the chaos runner's phases).
+ */
+export const quiescence: Invariant = {
+  name: 'quiescence',
+  class: 'liveness',
+  check(run, phases) {
+    if (phases.drainAtUs === undefined) return null;
+    if (run.requests.inFlight > 0) {
+      const oldest = run.records.find((r) => r.outcome === null);
+      return violation(this, `${run.requests.inFlight} requests still in flight ${run.result.endUs - phases.drainAtUs} µs after the drain${oldest ? ` (oldest ${oldest.id}, started at ${oldest.startUs} µs)` : ''}`, run.result.endUs);
+    }
+    for (const pool of poolsOf(run.sim)) {
+      if (pool.pendingAcquires > 0) return violation(this, `pool ${pool.name}: ${pool.pendingAcquires} waiters after the drain`, run.result.endUs);
+      if (pool.activeConnections > 0) return violation(this, `pool ${pool.name}: ${pool.activeConnections} connections still lent out with no request in flight (a leaked lease)`, run.result.endUs);
+    }
+    return null;
+  },
+};
+
+/**
+ * Liveness after the faults: of the requests that started in [healedAt + settleUs, drainAt), at least
+ * `minOkShare` succeeded.
+ */
+export function recovers(options: { settleMs: number; minOkShare: number }): Invariant {
+  return {
+    name: 'recovers',
+    class: 'liveness',
+    check(run, phases) {
+      if (phases.healedAtUs === undefined || run.records.length === 0) return null;
+      const fromUs = phases.healedAtUs + options.settleMs * 1000;
+      const toUs = phases.drainAtUs ?? run.result.endUs;
+      const window = run.records.filter((r) => r.startUs >= fromUs && r.startUs < toUs);
+      if (window.length === 0) return null;
+      const ok = window.filter((r) => r.outcome === 'ok').length;
+      if (ok < options.minOkShare * window.length) {
+        const errors = new Map<string, number>();
+        for (const r of window) if (r.outcome !== 'ok') errors.set(String(r.outcome), (errors.get(String(r.outcome)) ?? 0) + 1);
+        const top = [...errors].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([e, n]) => `${e} ×${n}`).join(', ');
+        return violation(this, `only ${ok} of ${window.length} requests started ${options.settleMs} ms or more after the heal succeeded (${((100 * ok) / window.length).toFixed(1)}%, needed ${(100 * options.minOkShare).toFixed(0)}%; ${top})`, fromUs);
+      }
+      return null;
+    },
+  };
+}
+
+/** The safety laws every scenario keeps under any faults. */
+export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, deadlines, timeForward, noCrashes];
+
+/** Runs each invariant; the violations in list order (safety first if the list puts them first). */
+export function checkInvariants(run: SimRun, invariants: readonly Invariant[], phases: Phases = {}): Violation[] {
+  const out: Violation[] = [];
+  for (const inv of invariants) {
+    const v = inv.check(run, phases);
+    if (v) out.push(v);
+  }
+  return out;
+}
