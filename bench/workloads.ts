@@ -90,8 +90,8 @@ export interface NetMeasured {
   events: number;
 }
 
-/** Ends a network workload that did not finish its work with the run's own words, so the bench says what went wrong. */
-function incomplete(workload: string, what: string, result: { stop: string; message: string; failures: { actor: string; error: string }[] }): Error {
+/** Ends a workload that did not finish its work with the run's own words, so the bench says what went wrong. */
+export function incomplete(workload: string, what: string, result: { stop: string; message: string; failures: { actor: string; error: string }[] }): Error {
   const failures = result.failures.map((f) => `${f.actor}: ${f.error}`).join('; ');
   return new Error(`${workload}: ${what}; run ended '${result.stop}': ${result.message}${failures ? `; failures: ${failures}` : ''}`);
 }

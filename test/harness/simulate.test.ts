@@ -1,0 +1,91 @@
+/**
+ * Failure scenarios as tests: these read as the documentation of `simulate()` and the matchers (README,
+ * "Write a failure scenario as a test").
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import '../../harness/vitest.js';
+import { poolExhaustion } from '../../scenarios/pool-exhaustion.js';
+import { runClient } from '../../sim/actors/client.js';
+import { runService } from '../../sim/actors/service.js';
+import { startDatabase } from '../../sim/actors/database.js';
+import { simulate } from '../../sim/harness/simulate.js';
+import { Network } from '../../sim/net/network.js';
+import { intParam } from '../../sim/params.js';
+import { expectOk, HttpAgent } from '../../sim/proto/http1.js';
+import { defineScenario } from '../../sim/scenario.js';
+
+describe('simulate() and the matchers', () => {
+  it('pool-exhaustion loses nothing and keeps its pools bounded, but its p99 is far above 500 ms', async () => {
+    const run = await simulate(poolExhaustion, { seed: 1, duration: '20s', traceDetail: 'light' });
+    expect(run).toLoseNoRequests();
+    expect(run).toMeetDeadlines();
+    expect(run).toKeepPoolsWithinMax();
+    expect(run).not.toHaveP99Below(500);
+    expect(run).not.toHaveErrorRateBelow(0.05);
+    // The trace answers questions: the pool's first timeout comes 2 s (its connectionTimeout) into the slowdown or later.
+    const firstTimeout = run.trace.first({ kind: 'pool.timeout' });
+    expect(firstTimeout!.t).toBeGreaterThanOrEqual(12_000_000);
+    expect(run.pools['service-db']!.peakPending).toBeGreaterThan(200);
+  });
+
+  it('a failing matcher shows the numbers, the seed and the command that replays the run', async () => {
+    const run = await simulate(poolExhaustion, { seed: 3, duration: '15s', params: { ratePerS: 120 }, traceDetail: 'light' });
+    let message = '';
+    try {
+      expect(run).toHaveErrorRateBelow(0.01);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^expected an error rate below 1\.00%, got \d+\.\d\d% \(\d+ requests: \d+ ok, \d+ failed \(504 ×\d+\), \d+ in flight\)$/m);
+    expect(message).toContain('seed 3 · digest ');
+    expect(message).toContain('replay: npx faultline run pool-exhaustion --seed 3 --duration 15s --set ratePerS=120');
+  });
+
+  it('the same inputs give the same digest; a different seed a different one', async () => {
+    const a = await simulate(poolExhaustion, { seed: 5, duration: '3s' });
+    const b = await simulate(poolExhaustion, { seed: 5, duration: '3s' });
+    const c = await simulate(poolExhaustion, { seed: 6, duration: '3s' });
+    expect(b.digest).toBe(a.digest);
+    expect(c.digest).not.toBe(a.digest);
+  });
+});
+
+/**
+ * Your own scenario in a few lines: a client calling a service whose database sits behind a pool of 2,
+ * with the database host cut off for 2 s. Requests must fail with the pool's timeout, not hang.
+ */
+const tinyPool = defineScenario({
+  name: 'tiny-pool',
+  description: 'A service with a pool of 2 loses its database for 2 s.',
+  defaultDuration: '10s',
+  params: z.object({ poolSize: intParam(2, { description: 'maximumPoolSize', min: 1 }) }),
+  build(sim, p) {
+    const net = new Network(sim, { link: { latency: '500us' } });
+    startDatabase(net.host('db'), { queryTime: '2ms' });
+    net.host('svc').spawn('api', (ctx) => void runService(ctx, { cpuTime: '100us', database: { host: 'db', port: 5432, pool: { preset: 'hikari', maximumPoolSize: p.poolSize, connectionTimeoutMs: 300 }, queriesPerRequest: 1, rows: 1, rowBytes: 64 } }), { daemon: true });
+    net.host('client').spawn(
+      'load',
+      (ctx) => {
+        const agent = new HttpAgent(ctx, { host: 'svc', port: 8080 });
+        runClient(ctx, { ratePerS: 100, deadlineMs: 1000 }, async (req) => void expectOk(await agent.request({ path: '/', requestId: req.id })));
+      },
+      { daemon: true },
+    );
+  },
+});
+
+describe('writing your own scenario', () => {
+  it('a database partition fails requests with the pool timeout within their deadline, and nothing is lost', async () => {
+    const run = await simulate(tinyPool, { seed: 1, faults: [{ at: '4s', kind: 'partition', a: 'db' }, { at: '6s', kind: 'heal' }] });
+    expect(run).toLoseNoRequests();
+    expect(run).toMeetDeadlines();
+    expect(run).toKeepPoolsWithinMax();
+    const errors = Object.keys(run.requests.byError);
+    expect(errors).toContain('POOL_ACQUIRE_TIMEOUT');
+    // Before the partition and after a settling second, everything succeeds.
+    const outside = run.records.filter((r) => r.startUs < 3_900_000 || r.startUs > 7_000_000);
+    expect(outside.every((r) => r.outcome === 'ok' || r.outcome === null)).toBe(true);
+    expect(run.replay('faults.json')).toBe('npx faultline run tiny-pool --seed 1 --faults faults.json');
+  });
+});
