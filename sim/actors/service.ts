@@ -9,7 +9,7 @@ import { distribution, type DistributionSpec } from '../core/distribution.js';
 import { SimError } from '../core/errors.js';
 import type { PoolOptions } from '../pool/options.js';
 import { Pool, type Lease } from '../pool/pool.js';
-import { createHttpServer } from '../proto/http1.js';
+import { createHttpServer, expectOk, HttpAgent } from '../proto/http1.js';
 import { pgConnectionFactory, type PgConnection } from '../proto/pg-client.js';
 import { RequestLedger, errorName } from '../requests/ledger.js';
 
@@ -29,6 +29,11 @@ export interface ServiceOptions {
    * being done for a caller who has gone.
    */
   honorDeadline: boolean;
+  /**
+   * Other services each request calls, in order, after its database work (HTTP/1.1 over a keep-alive pool
+   * per target, the request id passed on). A failed call fails the request: 500 with the callee's root cause.
+   */
+  calls: { host: string; port: number; path: string; timeoutMs: number }[];
 }
 
 export const serviceDefaults: Readonly<ServiceOptions> = Object.freeze<ServiceOptions>({
@@ -38,6 +43,7 @@ export const serviceDefaults: Readonly<ServiceOptions> = Object.freeze<ServiceOp
   keepAliveTimeoutMs: 5000,
   database: { host: 'db', port: 5432, pool: { preset: 'hikari' }, queriesPerRequest: 1, rows: 1, rowBytes: 100 },
   honorDeadline: false,
+  calls: [],
 });
 
 /** Starts the service from its actor's main. Returns its pool (if it has a database) for inspection. */
@@ -54,6 +60,13 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
   // Workers are a pool too: slots with no timeout, so the queue for a worker is the pool's FIFO of waiters.
   const workers = new Pool<number>(ctx, { poolName: `${ctx.host}-workers`, maximumPoolSize: o.workers, minimumIdle: o.workers, connectionTimeoutMs: 0, maxLifetimeMs: 0, idleTimeoutMs: 0 }, { open: (done) => done(null, 0), close: () => {} });
   let queryId = 0;
+  o.calls.forEach((c, i) => {
+    if (typeof c?.host !== 'string' || !Number.isInteger(c.port) || typeof c.path !== 'string' || !c.path.startsWith('/')) {
+      throw new SimError('ERR_SERVICE_OPTION', `service.calls[${i}]: expected { host, port, path: '/…', timeoutMs }, got ${JSON.stringify(c)}`);
+    }
+    if (!Number.isSafeInteger(c.timeoutMs) || c.timeoutMs < 0) throw new SimError('ERR_SERVICE_OPTION', `service.calls[${i}].timeoutMs: expected a non-negative integer, got ${JSON.stringify(c.timeoutMs)}`);
+  });
+  const callees = o.calls.map((c) => ({ call: c, agent: new HttpAgent(ctx, { host: c.host, port: c.port, pool: { poolName: `${ctx.host}->${c.host}` } }) }));
 
   const ledger = RequestLedger.of(ctx.simulation);
 
@@ -97,6 +110,16 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
           } finally {
             span('query', queryStartUs);
           }
+        }
+      }
+      for (const { call, agent } of callees) {
+        const callStartUs = ctx.now;
+        try {
+          expectOk(await agent.request({ path: call.path, ...(req.requestId !== undefined ? { requestId: req.requestId } : {}), ...(call.timeoutMs > 0 ? { timeoutMs: call.timeoutMs } : {}) }));
+        } catch (err) {
+          return fail(errorName(err));
+        } finally {
+          span(`call ${call.host}`, callStartUs);
         }
       }
       res.end({ status: 200, bodyBytes: 512 });

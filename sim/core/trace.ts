@@ -40,15 +40,28 @@ export interface TraceSink {
   close?(): void;
 }
 
+/** Kinds, hosts and actors as JSON strings: a run has a few dozen of each and writes them millions of times. */
+const quotedNames = new Map<string, string>();
+const QUOTED_NAMES_MAX = 10_000;
+
+function quotedName(name: string): string {
+  let q = quotedNames.get(name);
+  if (q === undefined) {
+    q = JSON.stringify(name);
+    if (quotedNames.size < QUOTED_NAMES_MAX) quotedNames.set(name, q);
+  }
+  return q;
+}
+
 /**
  * The JSONL line of a record: fixed member order (t, kind, host, actor, conn, req, fields), fields in
  * canonical JSON. This encoding is what the digest covers, so it is part of the format: change it and
  * every digest changes.
  */
 export function encodeRecord(r: TraceRecord): string {
-  let line = `{"t":${r.t},"kind":${JSON.stringify(r.kind)}`;
-  if (r.host !== undefined) line += `,"host":${JSON.stringify(r.host)}`;
-  if (r.actor !== undefined) line += `,"actor":${JSON.stringify(r.actor)}`;
+  let line = `{"t":${r.t},"kind":${quotedName(r.kind)}`;
+  if (r.host !== undefined) line += `,"host":${quotedName(r.host)}`;
+  if (r.actor !== undefined) line += `,"actor":${quotedName(r.actor)}`;
   if (r.conn !== undefined) line += `,"conn":${canonicalJson(r.conn)}`;
   if (r.req !== undefined) line += `,"req":${canonicalJson(r.req)}`;
   if (r.fields !== undefined) line += `,"fields":${canonicalJson(r.fields)}`;
