@@ -1,15 +1,13 @@
 /**
- * The faultline command line (Node only): `faultline list`, `faultline run <scenario> …`.
- * Bad input ends with one line on stderr and exit status 2; a run that deadlocks or whose actors fail exits 1.
+ * The faultline command line (Node only): `faultline list`, `run <scenario>`, `check <scenario>`,
+ * `replay <case.json>`. Bad input ends with one line on stderr and exit status 2; the other statuses are
+ * in exit-codes.ts.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findScenario, scenarios } from '../scenarios/index.js';
-import { DistributionError } from '../sim/core/distribution.js';
-import { SimError } from '../sim/core/errors.js';
 import { MemorySink, type TraceRecord, type TraceSink } from '../sim/core/trace.js';
-import { DurationError, parseDuration } from '../sim/core/time.js';
-import { ParamError, parseAssignments } from '../sim/params.js';
+import { parseDuration } from '../sim/core/time.js';
+import { parseAssignments } from '../sim/params.js';
 import { runScenario } from '../sim/run-scenario.js';
 import { summarizePools } from '../sim/pool/summary.js';
 import { RequestLedger, type RequestSummary } from '../sim/requests/ledger.js';
@@ -19,13 +17,12 @@ import { formatRecord, formatSummary } from './format.js';
 import { replayCommand } from '../sim/harness/replay.js';
 import { formatTimeline } from './timeline.js';
 import { JsonlFileSink } from './jsonl-sink.js';
+import { isUserError, oneLine, parseSeed, readJson, UsageError } from './args.js';
+import { check, CheckError, checkUsage } from './check.js';
+import type { Terminal } from './check-report.js';
+import { EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
+import { replay, replayUsage } from './replay.js';
 
-/** Input the user can fix: printed as one line, exit status 2. */
-class UsageError extends Error {}
-
-const EXIT_OK = 0;
-const EXIT_RUN_FAILED = 1;
-const EXIT_USAGE = 2;
 /** Most trace lines --log prints. */
 const LOG_LINES_MAX = 10_000;
 
@@ -38,9 +35,17 @@ const usage = `usage: faultline <command>
     --faults <file>      a fault schedule (JSON list of faults with 'at')
     --trace <file>       write the whole trace as JSONL
     --log <n>            also print the first n trace records (packets left out)
-    --json               print one JSON object instead of the summary`;
+    --trace-detail <d>   full (default) or light: packets and request spans left out, as chaos runs do
+    --json               print one JSON object instead of the summary
+${checkUsage}
+${replayUsage}
+exit status: 0 ok · 1 run failed (deadlock, actor threw) or a case could not run · 2 bad input
+             3 safety violated · 4 liveness violated · 5 nondeterminism (check, replay)`;
 
-export async function main(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+/** Output that is not a line: a progress bar. Tests and pipes get none. */
+const noTerminal: Terminal = { isTTY: false, write: () => {} };
+
+export async function main(argv: string[], out: (line: string) => void, err: (line: string) => void, terminal: Terminal = noTerminal): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -50,6 +55,10 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         return EXIT_OK;
       case 'run':
         return await run(rest, out);
+      case 'check':
+        return await check(rest, out, terminal);
+      case 'replay':
+        return await replay(rest, out);
       case undefined:
       case 'help':
       case '--help':
@@ -60,12 +69,16 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         out(FAULTLINE_VERSION);
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: list, run)`);
+        throw new UsageError(`unknown command '${command}' (commands: list, run, check, replay)`);
     }
   } catch (e) {
     if (isUserError(e)) {
       err(`faultline: ${oneLine(e)}`);
       return EXIT_USAGE;
+    }
+    if (e instanceof CheckError) {
+      err(`faultline: ${e.message}`);
+      return e.exitCode;
     }
     throw e;
   }
@@ -84,6 +97,7 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       faults: { type: 'string' },
       json: { type: 'boolean' },
       log: { type: 'string' },
+      'trace-detail': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError(`run needs a scenario name (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
@@ -95,6 +109,8 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
   if (values.duration !== undefined) parseDuration(values.duration, '--duration');
   const assignments = parseAssignments(values.set ?? []);
   const faults = values.faults === undefined ? undefined : readJson(values.faults, '--faults');
+  const traceDetail = values['trace-detail'] ?? 'full';
+  if (traceDetail !== 'full' && traceDetail !== 'light') throw new UsageError(`--trace-detail: expected full or light, got '${traceDetail}'`);
   const logLines = values.log === undefined ? 0 : Number(values.log);
   if (!Number.isSafeInteger(logLines) || logLines < 0 || logLines > LOG_LINES_MAX) throw new UsageError(`--log: expected a whole number of records from 0 to ${LOG_LINES_MAX}, got '${values.log}'`);
 
@@ -109,9 +125,9 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       throw new UsageError(`--trace ${values.trace}: ${(e as Error).message}`);
     }
   }
-  const { result, sim, params, limitUs } = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults });
+  const { result, sim, params, limitUs } = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults, traceDetail });
 
-  const replayLine = replayCommand({ scenario: scenario.name, seed, duration: values.duration, params: assignments, faultsPath: values.faults });
+  const replayLine = `${replayCommand({ scenario: scenario.name, seed, duration: values.duration, params: assignments, faultsPath: values.faults })}${traceDetail === 'light' ? ' --trace-detail light' : ''}`;
   const metrics = sim.metrics.snapshot();
   const exit = result.stop === 'deadlock' || result.failures.length > 0 ? EXIT_RUN_FAILED : EXIT_OK;
 
@@ -181,47 +197,4 @@ function requestsJson(sim: Simulation): Partial<RequestSummary> & { requests?: u
   const s = RequestLedger.of(sim).summary();
   if (s.total === 0) return {};
   return { requests: { total: s.total, ok: s.ok, failed: s.failed, inFlight: s.inFlight, byError: s.byError }, latencyMs: s.latencyMs, littlesLaw: s.littlesLaw };
-}
-
-/** A JSON file's contents; a missing or malformed file is the user's to fix (one line, exit 2). */
-function readJson(path: string, flag: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${flag} ${path}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${flag} ${path}: not JSON (${(e as Error).message.split('\n')[0]})`);
-  }
-}
-
-/** '7' is the integer 7; anything else non-empty is a string seed. */
-function parseSeed(text: string): number | string {
-  if (text.length === 0) throw new UsageError('--seed: empty');
-  if (/^-?\d+$/.test(text)) {
-    const n = Number(text);
-    if (!Number.isSafeInteger(n)) throw new UsageError(`--seed: ${text} is too large for an integer seed (quote it as text, e.g. --seed s${text})`);
-    return n;
-  }
-  return text;
-}
-
-function isUserError(e: unknown): e is Error {
-  return (
-    e instanceof UsageError ||
-    e instanceof ParamError ||
-    e instanceof DurationError ||
-    e instanceof DistributionError ||
-    e instanceof SimError ||
-    (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS'))
-  );
-}
-
-/** The first sentence of Node's parseArgs messages is the useful one. */
-function oneLine(e: Error): string {
-  const text = e.message.split('\n')[0]!;
-  return (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') ? text.replace(/\. To specify .*$/, '').replace(/\. Did you .*$/, '') : text;
 }

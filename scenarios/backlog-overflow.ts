@@ -22,6 +22,11 @@ export const backlogOverflow = defineScenario({
   name: 'backlog-overflow',
   description: 'A connection burst during an event-loop stall overflows the accept queue: SYN retries give 1 s and 3 s latency steps.',
   defaultDuration: '15s',
+  // Faults land around the burst (at 1 s, with the built-in stall). Neither crashed nor killed: requests have no
+  // deadline, so one waiting on a silently crashed server, or whose reset a partition ate, never ends (chaos
+  // found the second: a kill at 1044 ms, its RSTs lost to a partition at 1045 ms). No requests start after the
+  // heal, so liveness is judged by quiescence alone.
+  chaos: { faultWindow: '4s', recover: '2s', settle: '1s', drain: '10s', hosts: ['server'], episodes: ['partition', 'loss', 'latency', 'clog', 'pause'] },
   params: z.object({
     backlog: intParam(16, { description: "The server's listen backlog (Node asks for 511; the kernel caps at somaxconn)", min: 0, max: 65535 }),
     burst: intParam(200, { description: 'Connections in the burst (one request each)', min: 1, max: 100_000 }),

@@ -22,6 +22,8 @@ export const crashVsKill = defineScenario({
   name: 'crash-vs-kill',
   description: 'A service host is killed (connections reset) or crashes silently (callers hang until their deadline).',
   defaultDuration: '30s',
+  // The built-in crash is moved past the end of the run: chaos draws its own crashes and kills (with restarts).
+  chaos: { params: { at: '1h' }, faultWindow: '5s', recover: '5s', settle: '2s', drain: '6s', hosts: ['service'], paramChoices: { mode: ['crash', 'kill'] } },
   params: z.object({
     mode: choiceParam(['crash', 'kill'], 'crash', { description: 'kill: processes die, the OS resets connections; crash: the machine vanishes' }),
     at: durationParam('10s', { description: 'When the service host goes down' }),
@@ -47,7 +49,7 @@ export const crashVsKill = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'service', port: 8080 });
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: p.deadlineMs }, async (req) => {
-          await agent.request({ path: '/', requestId: req.id });
+          await agent.request({ path: '/', requestId: req.id, deadlineUs: req.deadlineUs ?? undefined });
         });
       },
       { daemon: true },

@@ -20,6 +20,10 @@ export const hello = defineScenario({
   name: 'hello',
   description: 'A client pings a server over TCP on a lossy link and records round-trip times.',
   defaultDuration: '30s',
+  // Network faults only: a crash or kill would end the one TCP connection the demo client keeps, and it throws
+  // (by design: it is an example of the socket API, not a resilient client). It counts no requests, so chaos
+  // checks its safety laws only; 3 s of faults cover its 2 s of pings.
+  chaos: { faultWindow: '3s', recover: '2s', settle: '1s', drain: '2s', episodes: ['partition', 'loss', 'latency', 'clog'] },
   params: z.object({
     pings: intParam(20, { description: 'How many pings the client sends, one at a time', min: 0, max: 1_000_000 }),
     interval: durationParam('100ms', { description: 'How long the client waits before each ping' }),

@@ -21,6 +21,12 @@ export const keepaliveRace = defineScenario({
   name: 'keepalive-race',
   description: "Server keep-alive timeout shorter than the client pool's idle timeout: intermittent ECONNRESET.",
   defaultDuration: '10m',
+  // Only latency, clogs and pauses: the client sets no deadline and no keepalive, so a request whose reset is
+  // lost waits forever (as a real one would), and this scenario's race sends resets: the server closes an idle
+  // connection just as a request arrives. Any fault that drops packets (loss, partition, kill) can lose one —
+  // chaos found it at run 150: a 47% loss burst over a server pause. The drain is long because retransmissions
+  // after a pause may be backed off by seconds; with 10 users and no load after the drain, they cost nothing.
+  chaos: { faultWindow: '5s', recover: '10s', settle: '3s', drain: '30s', hosts: ['server'], episodes: ['latency', 'clog', 'pause'] },
   params: z.object({
     serverKeepAliveMs: intParam(3000, { description: "Server's keepAliveTimeout, ms (Node's default is 5000)", min: 0 }),
     clientIdleMs: intParam(4000, { description: "Client pool's idle timeout, ms (undici's default is 4000)", min: 0 }),

@@ -28,6 +28,7 @@ export { linuxUdpDefaults, resolveUdpOptions, type UdpOptions } from './net/udp-
 export { Socket, type SocketOptions } from './net/tcp/socket.js';
 export { Server, type ServerOptions } from './net/tcp/server.js';
 export { linuxTcpDefaults, resolveTcpOptions, type TcpOptions } from './net/tcp/options.js';
+export { StreamChecker, VIOLATIONS_KEPT_MAX, type StreamCheckSummary, type StreamViolation, type StreamViolationKind, type StreamDirection } from './net/tcp/stream-check.js';
 export { UdpSocket, type UdpSocketOptions, type RemoteInfo, type UdpMessage } from './net/udp.js';
 export { LineReader } from './net/lines.js';
 export { pgConnect, pgConnectionFactory, PgConnection, type PgConnectOptions, type PgQueryResult } from './proto/pg-client.js';

@@ -25,6 +25,8 @@ export interface ScenarioRunOptions {
   maxEvents?: number;
   /** A fault schedule (JSON: a list of faults with `at`), applied to the scenario's network. */
   faults?: unknown;
+  /** Called before the scenario builds (to switch on checks its network reads when it is made). */
+  beforeBuild?: (sim: Simulation) => void;
   /** Called after the scenario is built and before it runs (tests add streams, actors or faults here). */
   beforeRun?: (sim: Simulation) => void;
 }
@@ -42,6 +44,7 @@ export async function runScenario<S extends z.ZodObject>(scenario: Scenario<S>, 
   const limitUs = parseDuration(options.duration ?? scenario.defaultDuration, 'duration');
   const faults = options.faults ?? [];
   const sim = new Simulation({ seed: options.seed, scenario: scenario.name, params: paramsJson(params), faults: paramsJson(faults), sinks: options.sinks, traceDetail: options.traceDetail });
+  options.beforeBuild?.(sim);
   scenario.build(sim, params);
   if (options.faults !== undefined) {
     const network = Network.of(sim);

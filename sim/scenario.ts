@@ -41,7 +41,32 @@ export interface ChaosProfile {
   hosts?: string[];
   /** Hosts with a slowable component (a database), for 'slow' faults; default none. */
   slowHosts?: string[];
+  /**
+   * Hosts chaos may crash (silently); default `hosts`. A peer that sends nothing (a request on the wire, a
+   * query sent, no timeout, no TCP keepalive) waits forever on a silently crashed host, so list only hosts
+   * whose callers bound their wait.
+   */
+  crashHosts?: string[];
+  /**
+   * Hosts chaos may kill; default `hosts`. A kill resets connections, but a reset lost to a concurrent loss
+   * burst or partition leaves a peer that sends nothing waiting as after a crash.
+   */
+  killHosts?: string[];
+  /** The fault episodes chaos may draw (swarm testing picks a subset per run); default every kind that applies. */
+  episodes?: ChaosEpisodeKind[];
+  /**
+   * Parameters chaos may vary, each with its values; the first is the one shrinking returns to. Values must
+   * be safe: the healthy scenario passes with any of them (keep the list short, every entry multiplies cases).
+   */
+  paramChoices?: Record<string, JsonValue[]>;
 }
+
+/**
+ * A fault episode: a fault that starts and ends inside the fault window. partition (two host sets, one way or
+ * both), loss and latency (a burst on some links), clog (hold then release), crash / kill then restart,
+ * pause then resume, slow (a database's queries `factor` times slower, then normal).
+ */
+export type ChaosEpisodeKind = 'partition' | 'loss' | 'latency' | 'clog' | 'crash' | 'kill' | 'pause' | 'slow';
 
 /** Declares a scenario with its parameter types inferred from the schema. */
 export function defineScenario<S extends z.ZodObject>(scenario: Scenario<S>): Scenario<S> {

@@ -55,6 +55,13 @@ export class ActorContext {
   get alive(): boolean {
     return this.actor.incarnation === this.incarnation && this.actor.alive;
   }
+  /**
+   * True once this incarnation was crashed, killed or stopped: the process is gone, and what it held (sockets,
+   * pooled connections) with it. A normal exit is not that: what it left open is still its doing.
+   */
+  get gone(): boolean {
+    return this.actor.incarnation !== this.incarnation || this.actor.state === 'crashed' || this.actor.state === 'stopped';
+  }
   get metrics(): Metrics {
     return this.sim.metrics;
   }

@@ -19,6 +19,27 @@ export class Counter {
  * the visualizer can plot it and a mean over any window is weighted by how long each value held: a pool at
  * 10 for 9 s and 0 for 1 s averages 9, however many times it changed.
  */
+/** A gauge's summary over one window of virtual time, as the trace carries it for the visualizer. */
+export interface GaugeWindow {
+  name: string;
+  fromUs: Micros;
+  toUs: Micros;
+  /** The value when the window began, the last value in it, and the extremes it touched. */
+  first: number;
+  last: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Writes gauge windows somewhere (the trace). Each gauge reports a window when it changes in a later one, or
+ * when the run ends, so a window with no change is never written: the value held.
+ */
+export interface GaugeWindowSink {
+  windowUs: Micros;
+  write(w: GaugeWindow): void;
+}
+
 export class Gauge {
   /** Step start times, microseconds, non-decreasing. */
   readonly timesUs: number[] = [];
@@ -27,12 +48,27 @@ export class Gauge {
   /** The largest value ever set, even one replaced at the same instant: a pool that touched 11 of 10 did. */
   max = -Infinity;
 
+  /** The open window (index), its first value and extremes; -1: none open. */
+  private win = -1;
+  private winFirst = 0;
+  private winMin = 0;
+  private winMax = 0;
+
   constructor(
     readonly name: string,
     private readonly now: () => Micros,
     initial = 0,
+    private readonly windows: GaugeWindowSink | null = null,
   ) {
     this.push(now(), initial);
+  }
+
+  /** Writes the open window, if any (the run is ending). */
+  flushWindow(): void {
+    if (this.win < 0 || !this.windows) return;
+    const w = this.windows.windowUs;
+    this.windows.write({ name: this.name, fromUs: this.win * w, toUs: (this.win + 1) * w, first: this.winFirst, last: this.value, min: this.winMin, max: this.winMax });
+    this.win = -1;
   }
 
   get value(): number {
@@ -74,6 +110,7 @@ export class Gauge {
   }
 
   private push(t: Micros, value: number): void {
+    if (this.windows && this.timesUs.length > 0) this.window(t, value);
     const last = this.timesUs.length - 1;
     // Several changes at one instant hold for no time: keep only the last.
     if (last >= 0 && this.timesUs[last] === t) this.values[last] = value;
@@ -82,6 +119,21 @@ export class Gauge {
       this.values.push(value);
     }
     if (value > this.max) this.max = value;
+  }
+
+  /** Folds a change at t into its window, writing the previous window first when t is in a later one. */
+  private window(t: Micros, value: number): void {
+    const index = Math.floor(t / this.windows!.windowUs);
+    if (index !== this.win) {
+      this.flushWindow();
+      const before = this.value;
+      this.win = index;
+      this.winFirst = before;
+      this.winMin = before;
+      this.winMax = before;
+    }
+    if (value < this.winMin) this.winMin = value;
+    if (value > this.winMax) this.winMax = value;
   }
 }
 
@@ -151,14 +203,22 @@ export class Metrics {
   private readonly gauges = new Map<string, Gauge>();
   private readonly histograms = new Map<string, Histogram>();
 
+  /** Where gauges write their windows (the trace, in a full trace); null: nowhere. Set before gauges are made. */
+  windows: GaugeWindowSink | null = null;
+
   constructor(private readonly now: () => Micros) {}
+
+  /** Writes every gauge's open window (the run is ending). */
+  flushWindows(): void {
+    for (const g of this.gauges.values()) g.flushWindow();
+  }
 
   counter(name: string): Counter {
     return getOrCreate(this.counters, name, () => new Counter(name));
   }
 
   gauge(name: string, initial = 0): Gauge {
-    return getOrCreate(this.gauges, name, () => new Gauge(name, this.now, initial));
+    return getOrCreate(this.gauges, name, () => new Gauge(name, this.now, initial, this.windows));
   }
 
   histogram(name: string): Histogram {

@@ -15,7 +15,7 @@ import { Randomness, type Seed } from './random.js';
 import { Scheduler, type Timer } from './scheduler.js';
 import { yieldToHost } from './settle.js';
 import { formatTimestamp, parseDuration, type Duration, type Micros } from './time.js';
-import { Trace, type TraceSink } from './trace.js';
+import { Trace, type Fields, type TraceSink } from './trace.js';
 
 export interface SimulationOptions {
   /** Root seed: every random draw in the run derives from it. */
@@ -86,6 +86,9 @@ export interface RunResult {
   failures: ActorFailure[];
 }
 
+/** The window of the trace's gauge records, µs. */
+const GAUGE_WINDOW_US = 100_000;
+
 /** How many microtask turns the run loop gives a resumed async actor before it yields to the host loop. */
 const MICROTASK_TURNS = 64;
 /** Microtask turns after each event while an actor awaits a foreign promise (enough for a plain resolve chain). */
@@ -126,6 +129,10 @@ export class Simulation {
     this.scenario = options.scenario ?? 'custom';
     this.trace = new Trace(options.sinks);
     this.metrics = new Metrics(() => this.scheduler.now);
+    // A full trace carries each gauge's extremes per 100 ms, so a trace file alone can draw pools and queues.
+    if (this.traceDetail === 'full') {
+      this.metrics.windows = { windowUs: GAUGE_WINDOW_US, write: (w) => this.trace.write({ t: this.now, kind: 'gauge', fields: w as unknown as Fields }) };
+    }
     this.messageLatency = distribution(options.messageLatency ?? fdbLatency, 'messageLatency');
     this.trace.write({
       t: 0,
@@ -349,6 +356,7 @@ export class Simulation {
   }
 
   private finish(stop: StopReason): RunResult {
+    this.metrics.flushWindows();
     const waiting: ActorWait[] = [];
     for (const a of this.actors.values()) if (a.alive) waiting.push({ actor: a.address, daemon: a.daemon, on: a.waitingOn() });
     const at = `${formatTimestamp(this.now)}s`;

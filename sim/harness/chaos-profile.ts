@@ -1,6 +1,7 @@
 /** A scenario's chaos profile with the defaults filled in, and its phase times in µs. */
 import { parseDuration, type Micros } from '../core/time.js';
-import type { ChaosProfile, Scenario } from '../scenario.js';
+import type { JsonValue } from '../core/canonical.js';
+import type { ChaosEpisodeKind, ChaosProfile, Scenario } from '../scenario.js';
 
 export interface ResolvedChaosProfile {
   params: Record<string, unknown>;
@@ -12,13 +13,20 @@ export interface ResolvedChaosProfile {
   /** Null: every host of the scenario's network. */
   hosts: string[] | null;
   slowHosts: string[];
+  /** Null: the same as hosts. */
+  crashHosts: string[] | null;
+  /** Null: the same as hosts. */
+  killHosts: string[] | null;
+  /** Null: every kind that applies to the scenario's topology. */
+  episodes: ChaosEpisodeKind[] | null;
+  paramChoices: Record<string, JsonValue[]>;
   /** Heal at faultWindow, drain at faultWindow + recover, end at drain + drain time. */
   healAtUs: Micros;
   drainAtUs: Micros;
   durationUs: Micros;
 }
 
-export const chaosDefaults: Readonly<Required<Omit<ChaosProfile, 'hosts' | 'params'>>> = Object.freeze({
+export const chaosDefaults: Readonly<Required<Omit<ChaosProfile, 'hosts' | 'params' | 'episodes' | 'paramChoices' | 'crashHosts' | 'killHosts'>>> = Object.freeze({
   faultWindow: '10s',
   recover: '10s',
   settle: '5s',
@@ -43,6 +51,10 @@ export function resolveChaosProfile(scenario: Scenario): ResolvedChaosProfile {
     minOkShare: p.minOkShare,
     hosts: scenario.chaos?.hosts ?? null,
     slowHosts: p.slowHosts,
+    crashHosts: scenario.chaos?.crashHosts ?? null,
+    killHosts: scenario.chaos?.killHosts ?? null,
+    episodes: scenario.chaos?.episodes ?? null,
+    paramChoices: scenario.chaos?.paramChoices ?? {},
     healAtUs: faultWindowUs,
     drainAtUs: faultWindowUs + recoverUs,
     durationUs: faultWindowUs + recoverUs + drainUs,

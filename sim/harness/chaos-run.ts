@@ -87,8 +87,10 @@ export async function runCase(scenario: Scenario, c: ChaosCase, options: RunCase
     traceDetail: c.traceDetail,
     keepTrace: options.keepTrace ?? false,
     beforeRun: options.beforeRun,
+    checkStreams: true,
   });
-  const violations = checkInvariants(run, options.invariants ?? caseInvariants(scenario), c.phases);
+  // The case's phase names differ from the invariants' (healAt vs healedAt): passed as is, `recovers` never ran.
+  const violations = checkInvariants(run, options.invariants ?? caseInvariants(scenario), { healedAtUs: c.phases.healAtUs, drainAtUs: c.phases.drainAtUs });
   return { violations, run };
 }
 

@@ -4,6 +4,7 @@
  * leaked); liveness ones say the system came back once the faults were over. Compose them as lists.
  */
 import type { Micros } from '../core/time.js';
+import { StreamChecker } from '../net/tcp/stream-check.js';
 import { poolsOf } from '../pool/pool.js';
 import type { SimRun } from './simulate.js';
 
@@ -96,6 +97,19 @@ export const timeForward: Invariant = {
   },
 };
 
+/** Every TCP connection's byte stream arrived intact and in order, or the connection failed (when the run checked streams). */
+export const streamIntegrity: Invariant = {
+  name: 'stream-integrity',
+  class: 'safety',
+  check(run) {
+    const summary = StreamChecker.of(run.sim);
+    const v = summary?.violations[0];
+    if (!summary || !v) return null;
+    const what = v.kind === 'mismatch' ? `byte ${v.offset} is ${v.gotByte}, sent ${v.expectedByte}` : v.kind === 'extra' ? `${v.bytes ?? '?'} bytes delivered past the end of what was sent, from offset ${v.offset}` : `${v.bytes ?? '?'} bytes missing at a clean end of stream, from offset ${v.offset}`;
+    return violation(this, `connection ${v.conn} (${v.direction}): ${what}${summary.violationCount > 1 ? ` (${summary.violationCount} violations in all)` : ''}`, v.t);
+  },
+};
+
 /** No actor threw, and the run did not deadlock. */
 export const noCrashes: Invariant = {
   name: 'no-actor-failures',
@@ -110,7 +124,7 @@ export const noCrashes: Invariant = {
 
 /**
  * After the drain: no request is left in flight, no pool has a waiter, and no pool lends a connection
- * (a lease nobody returns is a leak). Only meaningful when the run drained (the chaos runner's phases).
+ * (a lease nobody returns is a leak); pools of crashed, killed or stopped processes are left out. Only meaningful when the run drained (the chaos runner's phases).
  */
 export const quiescence: Invariant = {
   name: 'quiescence',
@@ -121,7 +135,9 @@ export const quiescence: Invariant = {
       const oldest = run.records.find((r) => r.outcome === null);
       return violation(this, `${run.requests.inFlight} requests still in flight ${run.result.endUs - phases.drainAtUs} µs after the drain${oldest ? ` (oldest ${oldest.id}, started at ${oldest.startUs} µs)` : ''}`, run.result.endUs);
     }
-    for (const pool of poolsOf(run.sim)) {
+    // A pool whose process died (a crash or kill the chaos drew) is not a leak: its leases died with it, and
+    // the restarted process made a new pool under the same name.
+    for (const pool of poolsOf(run.sim).filter((p) => !p.gone)) {
       if (pool.pendingAcquires > 0) return violation(this, `pool ${pool.name}: ${pool.pendingAcquires} waiters after the drain`, run.result.endUs);
       if (pool.activeConnections > 0) return violation(this, `pool ${pool.name}: ${pool.activeConnections} connections still lent out with no request in flight (a leaked lease)`, run.result.endUs);
     }
@@ -156,7 +172,7 @@ export function recovers(options: { settleMs: number; minOkShare: number }): Inv
 }
 
 /** The safety laws every scenario keeps under any faults. */
-export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, deadlines, timeForward, noCrashes];
+export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, deadlines, timeForward, streamIntegrity, noCrashes];
 
 /** Runs each invariant; the violations in list order (safety first if the list puts them first). */
 export function checkInvariants(run: SimRun, invariants: readonly Invariant[], phases: Phases = {}): Violation[] {

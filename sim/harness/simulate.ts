@@ -9,6 +9,7 @@ import type { Duration } from '../core/time.js';
 import type { TraceRecord, TraceSink } from '../core/trace.js';
 import { summarizePools, type PoolSummary } from '../pool/summary.js';
 import { RequestLedger, type RequestRecord, type RequestSummary } from '../requests/ledger.js';
+import { StreamChecker } from '../net/tcp/stream-check.js';
 import { runScenario } from '../run-scenario.js';
 import type { Scenario } from '../scenario.js';
 import { replayCommand } from './replay.js';
@@ -30,6 +31,8 @@ export interface SimulateOptions {
   sinks?: TraceSink[];
   /** Called after the scenario is built and before it runs. */
   beforeRun?: (sim: Simulation) => void;
+  /** Check every TCP byte stream arrives intact and in order (the stream-integrity invariant); default false. */
+  checkStreams?: boolean;
 }
 
 export interface SimRun {
@@ -71,6 +74,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     traceDetail: options.traceDetail,
     sinks,
     beforeRun: options.beforeRun,
+    beforeBuild: options.checkStreams ? (sim) => StreamChecker.enable(sim) : undefined,
   });
   const ledger = RequestLedger.of(sim);
   const hasFaults = Array.isArray(options.faults) ? options.faults.length > 0 : options.faults !== undefined;

@@ -14,6 +14,7 @@ import { flagNames, type Packet } from './packet.js';
 import { NetApi } from './api.js';
 import { TcpStack } from './tcp/stack.js';
 import { resolveTcpOptions, type TcpOptions } from './tcp/options.js';
+import { StreamChecker } from './tcp/stream-check.js';
 import { UdpStack } from './udp.js';
 import { resolveUdpOptions, type UdpOptions } from './udp-options.js';
 import { SimError } from '../core/errors.js';
@@ -26,6 +27,11 @@ export interface NetworkOptions {
   udp?: Partial<UdpOptions>;
   /** Write a trace record for every packet sent and received (the sequence diagram needs them). Default true. */
   tracePackets?: boolean;
+  /**
+   * Check that every TCP connection's byte stream reaches the application intact and in order, or the
+   * connection fails (tcp/stream-check.ts). Default false, or true once StreamChecker.enable(sim) was called.
+   */
+  checkStreams?: boolean;
 }
 
 export interface NetHostOptions {
@@ -81,6 +87,8 @@ export class Network {
   readonly linkDefaults: LinkOptions;
   readonly tcpDefaults: TcpOptions;
   readonly udpDefaults: UdpOptions;
+  /** The TCP stream check, when on (options.checkStreams). */
+  readonly streamChecker: StreamChecker | null;
   private readonly hostsByName = new Map<string, NetHost>();
   private readonly hostsByIp = new Map<string, NetHost>();
   private readonly links = new Map<string, Link>();
@@ -97,6 +105,7 @@ export class Network {
     this.udpDefaults = resolveUdpOptions(options.udp ?? {}, 'network.udp');
     if (networks.has(sim)) throw new SimError('ERR_NET', 'this simulation already has a network');
     networks.set(sim, this);
+    this.streamChecker = (options.checkStreams ?? StreamChecker.enabledFor(sim)) ? new StreamChecker(sim) : null;
     sim.provide('net', (actor) => new NetApi(this, this.hostOf(actor), actor));
     sim.onHostEvent((host, event) => this.onHostEvent(host, event));
     sim.onActorEnd((actor, state) => this.onActorEnd(actor, state));

@@ -155,6 +155,10 @@ export class Pool<C> {
   get idleConnections(): number {
     return this.idle.length;
   }
+  /** True once the process that made it was crashed, killed or stopped: its connections went with it. */
+  get gone(): boolean {
+    return this.ctx.gone;
+  }
   /** acquire() calls waiting for a connection. */
   get pendingAcquires(): number {
     return this.pending;

@@ -250,3 +250,37 @@ describe('Metrics registry', () => {
     expect(m.snapshot().counters.map((c) => c.name)).toEqual(['status.b', '404', '200']);
   });
 });
+
+describe('gauge windows in the trace', () => {
+  it('a full trace carries each gauge per 100 ms window it changed in (first, last, min, max), and the open window at the end', async () => {
+    const { Simulation } = await import('../../sim/core/simulation.js');
+    const { MemorySink } = await import('../../sim/core/trace.js');
+    const sink = new MemorySink();
+    const sim = new Simulation({ seed: 1, sinks: [sink] });
+    sim.host('h').spawn('a', async (ctx) => {
+      const g = ctx.simulation.metrics.gauge('queue');
+      g.set(3); // window 0: 0 → 3
+      await ctx.sleep('10ms');
+      g.set(1); // window 0: min 0, max 3, last 1
+      await ctx.sleep('300ms'); // windows 1–2 quiet
+      g.set(7); // window 3
+      g.set(2);
+    });
+    await sim.run();
+    const windows = sink.records.filter((r) => r.kind === 'gauge').map((r) => ({ t: r.t, ...r.fields }));
+    expect(windows).toEqual([
+      { t: 310_000, name: 'queue', fromUs: 0, toUs: 100_000, first: 0, last: 1, min: 0, max: 3 },
+      { t: 310_000, name: 'queue', fromUs: 300_000, toUs: 400_000, first: 1, last: 2, min: 1, max: 7 },
+    ]);
+  });
+
+  it('a light trace has none', async () => {
+    const { Simulation } = await import('../../sim/core/simulation.js');
+    const { MemorySink } = await import('../../sim/core/trace.js');
+    const sink = new MemorySink();
+    const sim = new Simulation({ seed: 1, sinks: [sink], traceDetail: 'light' });
+    sim.host('h').spawn('a', (ctx) => void ctx.simulation.metrics.gauge('queue').set(3));
+    await sim.run();
+    expect(sink.records.filter((r) => r.kind === 'gauge')).toEqual([]);
+  });
+});

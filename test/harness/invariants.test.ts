@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ActorContext } from '../../sim/core/context.js';
-import { checkInvariants, conservation, deadlines, noCrashes, poolBounds, quiescence, recovers, safetyInvariants, timeForward } from '../../sim/harness/invariants.js';
+import { hello } from '../../scenarios/hello.js';
+import { checkInvariants, conservation, deadlines, noCrashes, poolBounds, quiescence, recovers, safetyInvariants, streamIntegrity, timeForward } from '../../sim/harness/invariants.js';
+import { Connection } from '../../sim/net/tcp/connection.js';
 import { simulate, type SimRun } from '../../sim/harness/simulate.js';
 import { Pool } from '../../sim/pool/pool.js';
 import { RequestLedger } from '../../sim/requests/ledger.js';
@@ -72,6 +74,31 @@ describe('invariants', () => {
       ctx.simulation.trace.write({ t: 3, kind: 'back' });
     });
     expect(timeForward.check(back, {})?.message).toMatch(/^trace record \d+ \(back\) at 3 µs comes after one at 10 µs$/);
+  });
+
+  it('stream integrity: checked when the run checks streams; a byte changed on the way to the application is caught', async () => {
+    const healthy = await simulate(hello, { seed: 1, checkStreams: true });
+    expect(streamIntegrity.check(healthy, {})).toBeNull();
+    const read = Connection.prototype.read;
+    let flipped = false;
+    Connection.prototype.read = function (this: Connection, maxBytes?: number) {
+      const chunk = read.call(this, maxBytes);
+      if (chunk && chunk.byteLength > 0 && !flipped && this.stack.host.name === 'server') {
+        flipped = true;
+        const copy = chunk.slice();
+        copy[0] = copy[0]! ^ 0xff;
+        return copy;
+      }
+      return chunk;
+    };
+    try {
+      const broken = await simulate(hello, { seed: 1, checkStreams: true });
+      expect(streamIntegrity.check(broken, {})?.message).toMatch(/^connection client:\d+>server:\d+ \(client>server\): byte 0 is \d+, sent \d+$/);
+      const unchecked = await simulate(hello, { seed: 1 });
+      expect(streamIntegrity.check(unchecked, {})).toBeNull(); // not checked: nothing to say
+    } finally {
+      Connection.prototype.read = read;
+    }
   });
 
   it('no crashes: an actor that throws is caught with its error', async () => {

@@ -92,6 +92,37 @@ describe('kill versus silent crash', () => {
     expect(outcome).toBe('ECONNRESET@10040000');
   });
 
+  it('a client restarted after a crash reconnects from the same port: the server\'s half-open connection answers the SYN with a challenge ACK, the client resets it, and the SYN retry 1 s later connects', async () => {
+    const w = world({ tracePackets: true });
+    const connected: string[] = [];
+    const serverErrors: string[] = [];
+    w.server.spawn(
+      's',
+      (ctx) =>
+        void api(ctx)
+          .createServer((sock) => {
+            sock.on('error', (e: NetError) => serverErrors.push(`${e.code}@${ctx.now}`));
+          })
+          .listen(80),
+      { daemon: true },
+    );
+    // Each incarnation of the client connects from the first ephemeral port, so the second reuses the 4-tuple.
+    w.client.spawn('c', async (ctx) => {
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      connected.push(`${sock.localPort}@${ctx.now}`);
+      await ctx.sleep('1h');
+    });
+    w.sim.at('1s', () => w.client.host.crash());
+    w.sim.at('2s', () => w.client.host.restart());
+    await w.sim.run({ until: '10s' });
+    // 2 s: SYN; at the server 2.01 s, which answers with a challenge ACK; at the client 2.02 s, which answers
+    // with RST; that resets the server's stale connection at 2.03 s; the SYN retransmitted at 3 s connects at 3.02 s.
+    expect(connected).toEqual(['32768@20000', '32768@3020000']);
+    expect(serverErrors).toEqual(['ECONNRESET@2030000']);
+    const rst = w.sink.records.find((r) => r.kind === 'tcp.rst' && r.fields?.reason === 'unacceptable-ack');
+    expect(rst?.t).toBe(2_020_000);
+  });
+
   it('a graceful stop closes connections with FIN: the peer reads end-of-stream', async () => {
     let outcome = '';
     const w = pair({ tracePackets: false }, async (sock, ctx) => {

@@ -7,10 +7,10 @@ import type { LinkOptions } from '../../sim/net/link.js';
 import { Network } from '../../sim/net/network.js';
 import type { TcpOptions } from '../../sim/net/tcp/options.js';
 
-export function world(options: { seed?: number; link?: Partial<LinkOptions>; tcp?: Partial<TcpOptions>; tracePackets?: boolean } = {}) {
+export function world(options: { seed?: number; link?: Partial<LinkOptions>; tcp?: Partial<TcpOptions>; tracePackets?: boolean; checkStreams?: boolean } = {}) {
   const sink = new MemorySink();
   const sim = new Simulation({ seed: options.seed ?? 1, sinks: [sink] });
-  const net = new Network(sim, { link: { latency: '10ms', ...options.link }, tcp: options.tcp, tracePackets: options.tracePackets ?? true });
+  const net = new Network(sim, { link: { latency: '10ms', ...options.link }, tcp: options.tcp, tracePackets: options.tracePackets ?? true, checkStreams: options.checkStreams });
   const client = net.host('client');
   const server = net.host('server');
   return { sim, net, sink, client, server };

@@ -11,6 +11,7 @@ import { NewReno } from './newreno.js';
 import type { TcpOptions } from './options.js';
 import { RtoEstimator, retransmitTimeoutUs } from './rto.js';
 import type { TcpStack } from './stack.js';
+import type { StreamEnd } from './stream-check.js';
 
 export type TcpState =
   | 'CLOSED'
@@ -76,6 +77,8 @@ export class Connection {
   error: NetError | null = null;
   /** For passive opens: the listener that will queue it for accept(). */
   listener: { admit(c: Connection): boolean; enqueue(c: Connection): void } | null = null;
+  /** This end of the stream check, when the network checks streams (see stream-check.ts). */
+  streamCheck: StreamEnd | null = null;
 
   // Send side (RFC 793 names).
   private iss = 0;
@@ -192,6 +195,7 @@ export class Connection {
     this.sndUna = iss;
     this.sndNxt = iss;
     this.sndMax = iss;
+    this.attachStreamCheck(iss, 'client');
     this.setState('SYN_SENT');
     this.sendNew(SYN, null);
   }
@@ -206,6 +210,7 @@ export class Connection {
     this.sndNxt = iss;
     this.sndMax = iss;
     this.lastHeardUs = this.now;
+    this.attachStreamCheck(syn.seq, 'server');
     this.setState('SYN_RECV');
     this.sendNew(SYN | ACK, null);
   }
@@ -215,6 +220,7 @@ export class Connection {
   /** Queues bytes for sending. The socket enforces buffer limits. */
   write(data: Uint8Array): void {
     if (data.byteLength === 0) return;
+    if (this.streamCheck !== null) this.streamCheck.sending.written(data);
     this.unsent.push(data);
     this.output();
   }
@@ -271,6 +277,7 @@ export class Connection {
     this.user = null;
     this.cancelTimers();
     this.state = 'CLOSED';
+    this.streamCheck?.close();
   }
 
   setKeepAlive(enable: boolean, initialDelayUs?: number): void {
@@ -325,7 +332,17 @@ export class Connection {
 
   private onSynSentSegment(seg: TcpSegment): void {
     const flags = seg.flags;
-    if (!(flags & SYN) || !(flags & ACK) || seg.ack !== this.iss + 1) return;
+    if (flags & ACK && seg.ack !== this.iss + 1) {
+      // RFC 793 (SYN-SENT, "if the ACK bit is set"): an unacceptable ACK gets <SEQ=SEG.ACK><CTL=RST>. This is
+      // how a restarted client clears the half-open connection its crashed predecessor left on the server:
+      // the server answers the new SYN with a challenge ACK (RFC 5961 §4), this RST resets the stale
+      // connection, and the next SYN retransmission (1 s on) connects, as on Linux.
+      this.stack.sendSegment(this, seg.ack, 0, RST, null);
+      this.trace('tcp.rst', { dir: 'sent', reason: 'unacceptable-ack' });
+      this.stack.count('tcp.rst.unacceptable-ack');
+      return;
+    }
+    if (!(flags & SYN) || !(flags & ACK)) return;
     this.irs = seg.seq;
     this.rcvNxt = seg.seq + 1;
     this.ackArrived(seg);
@@ -880,7 +897,14 @@ export class Connection {
     if (this.state !== 'CLOSED') this.setState('CLOSED');
     if (err) this.error = err;
     this.stack.release(this);
+    this.streamCheck?.close();
     if (!err && this.user) this.user.readable(); // wake readers so they see the end
+  }
+
+  /** Joins the stream check's pair for this incarnation (named by the client's ISN). */
+  private attachStreamCheck(clientIss: number, side: 'client' | 'server'): void {
+    const checker = this.stack.net.streamChecker;
+    if (checker !== null) this.streamCheck = checker.attach(this.id, clientIss, side, this.stack.host.name);
   }
 
   private setState(next: TcpState): void {

@@ -279,7 +279,7 @@ export class Socket extends Emitter<SocketEvents> implements ConnectionUser {
       return { error: this.pendingError };
     }
     if (!conn) return { chunk: null };
-    const chunk = conn.read();
+    const chunk = this.take(conn);
     if (chunk) return { chunk };
     if (conn.readEnded || conn.state === 'CLOSED' || this.destroyed) {
       if (conn.error && !this.errorReported) {
@@ -312,8 +312,15 @@ export class Socket extends Emitter<SocketEvents> implements ConnectionUser {
       if (conn.readEnded && this.writableEnded && !this.readableEnded) this.markReadEnd();
       return;
     }
-    for (let chunk = conn.read(); chunk !== null; chunk = this.flowingPaused || this.destroyed ? null : conn.read()) this.emit('data', chunk);
+    for (let chunk = this.take(conn); chunk !== null; chunk = this.flowingPaused || this.destroyed ? null : this.take(conn)) this.emit('data', chunk);
     if (conn.readEnded && !this.readableEnded) this.markReadEnd();
+  }
+
+  /** Takes received data for the application; the stream check (when on) sees exactly what it gets. */
+  private take(conn: Connection): Uint8Array | null {
+    const chunk = conn.read();
+    if (chunk !== null && conn.streamCheck !== null) conn.streamCheck.receiving.delivered(chunk);
+    return chunk;
   }
 
   private onConnected(): void {
@@ -325,6 +332,8 @@ export class Socket extends Emitter<SocketEvents> implements ConnectionUser {
   private markReadEnd(): void {
     if (this.readableEnded) return;
     this.readableEnded = true;
+    // A clean end (the peer's FIN, everything before it read) must come after all the peer wrote.
+    if (this.conn?.readEnded && this.conn.streamCheck !== null) this.conn.streamCheck.receiving.ended();
     this.emit('end');
     if (!this.allowHalfOpen && !this.writableEnded) this.end();
     this.maybeFinish();

@@ -1,0 +1,29 @@
+/**
+ * A `faultline check` worker thread: takes cases as messages, runs each (twice when it is to be self-
+ * checked) and answers with its verdict and wall time. One worker serves many cases, so the cost of
+ * starting a thread and loading the simulator is paid once per worker, not per case.
+ */
+import { parentPort } from 'node:worker_threads';
+import { findScenario } from '../scenarios/index.js';
+import { describeError, SimError } from '../sim/core/errors.js';
+import { runCase } from '../sim/harness/chaos-run.js';
+import { selfCheck } from '../sim/harness/self-check.js';
+import type { CaseJob, CaseReport } from './check-messages.js';
+
+export async function runJob(job: CaseJob): Promise<CaseReport> {
+  const startMs = performance.now();
+  try {
+    const scenario = findScenario(job.case.scenario);
+    if (!scenario) throw new Error(`unknown scenario '${job.case.scenario}'`);
+    const { first, divergence } = job.selfCheck ? await selfCheck(scenario, job.case) : { first: await runCase(scenario, job.case), divergence: null };
+    return { index: job.index, violations: first.violations, digest: first.run.digest, divergence, wallMs: performance.now() - startMs };
+  } catch (err) {
+    // A SimError's message is already the one line for the user; anything else keeps its name (TypeError: …).
+    const error = err instanceof SimError ? { message: err.message, code: err.code } : { message: describeError(err), code: undefined };
+    return { index: job.index, violations: [], digest: null, divergence: null, wallMs: performance.now() - startMs, error };
+  }
+}
+
+parentPort?.on('message', (job: CaseJob) => {
+  void runJob(job).then((report) => parentPort!.postMessage(report));
+});

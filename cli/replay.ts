@@ -1,0 +1,50 @@
+/**
+ * `faultline replay <case.json>`: reruns one chaos case exactly (same seed, parameters, schedule and
+ * virtual times), prints what it broke or that it passed, the digest, and exits as `check` would.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { readCaseFile } from '../harness/corpus.js';
+import { findScenario, scenarios } from '../scenarios/index.js';
+import { replayCase } from '../sim/harness/replay-case.js';
+import { formatDivergence } from '../sim/harness/self-check.js';
+import { FAULTLINE_VERSION } from '../sim/version.js';
+import { UsageError } from './args.js';
+import { exitFor } from './exit-codes.js';
+
+export const replayUsage = `  faultline replay <case.json> [options]     rerun one chaos case exactly
+    --self-check         run it twice and compare digests (always, for a nondeterminism case)
+    --trace <file>       write the whole trace as JSONL`;
+
+export async function replay(args: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { 'self-check': { type: 'boolean' }, trace: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'replay needs a case file (a JSON case that faultline check wrote)' : `replay takes one case file, got '${positionals.join(' ')}'`);
+  const path = positionals[0]!;
+  const file = readCaseFile(path);
+  const scenario = findScenario(file.scenario);
+  if (!scenario) throw new UsageError(`${path}: scenario: unknown scenario '${file.scenario}' (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
+
+  const r = await replayCase(scenario, file, { selfCheck: values['self-check'] === true, keepTrace: values.trace !== undefined });
+  out(`faultline ${FAULTLINE_VERSION} · replay ${path} · ${file.scenario} · seed ${file.seed}`);
+  if (file.faultline !== FAULTLINE_VERSION) out(`(written by faultline ${file.faultline}; a run on another version may differ)`);
+  if (file.note) out(file.note);
+  const chaosFaults = file.faults.length;
+  out(`${chaosFaults} scheduled faults; healed at ${file.phases.healAtUs / 1e6} s, drained at ${file.phases.drainAtUs / 1e6} s, ends at ${file.durationUs / 1e6} s`);
+  const { violations, run } = r.result;
+  if (violations.length === 0 && !r.divergence) out('passed: every invariant held');
+  for (const v of violations) out(`${v.class} · ${v.invariant}: ${v.message}${v.atUs !== undefined ? ` (at ${v.atUs} µs)` : ''}`);
+  if (r.divergence) for (const line of formatDivergence(r.divergence)) out(line);
+  out(`expected ${r.expected}: ${r.asExpected ? 'as expected' : 'NOT as expected'}`);
+  if (values.trace !== undefined) {
+    const lines: string[] = [];
+    for (let i = 0; i < run.trace.size; i++) lines.push(run.trace.line(i)!);
+    try {
+      writeFileSync(values.trace, `${lines.join('\n')}\n`);
+    } catch (e) {
+      throw new UsageError(`--trace ${values.trace}: ${(e as Error).message}`);
+    }
+    out(`trace: ${values.trace} (${lines.length} records)`);
+  }
+  out(`digest ${run.digest}  stop ${run.result.stop} at ${run.result.endUs} µs`);
+  return exitFor([...violations.map((v) => v.class), ...(r.divergence ? (['nondeterminism'] as const) : [])]);
+}

@@ -1,0 +1,75 @@
+/**
+ * Case files on disk (Node only). `faultline check` writes each failing case as `<dir>/<scenario>/<name>.json`
+ * into the scratch directory chaos tests use too (gitignored); a case copied into test/corpus/ is replayed
+ * by the test suite as a regression test (test/corpus.test.ts).
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SimError } from '../sim/core/errors.js';
+import { parseCaseFile, type CaseFile } from '../sim/harness/case-file.js';
+import { CASES_DIR } from './chaos.js';
+
+/**
+ * Where `faultline check` writes failing cases unless told (`--corpus`), relative to the working directory:
+ * where the chaos tests write theirs. Not test/corpus itself: one check can find dozens, and each would turn
+ * the suite red; the one worth keeping is copied there by hand.
+ */
+export const DEFAULT_CORPUS_DIR = CASES_DIR;
+
+/** The regression corpus the test suite replays, relative to the repository root. */
+export const REGRESSION_CORPUS_DIR = 'test/corpus';
+
+/** Reads and validates one case file; throws SimError ERR_CASE (one line naming the file and field). */
+export function readCaseFile(path: string): CaseFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SimError('ERR_CASE', `${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SimError('ERR_CASE', `${path}: not JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  return parseCaseFile(json, path);
+}
+
+/** A file name that says what the case found, unique per scenario, seed and invariant. */
+export function caseFileName(file: CaseFile): string {
+  const seed = String(file.seed).replace(/[^A-Za-z0-9_-]+/g, '_');
+  return `seed-${seed}-${file.failure?.invariant ?? 'pass'}.json`;
+}
+
+/** Writes `file` as `<dir>/<scenario>/<name>.json` (pretty, so a diff of the corpus reads); returns the path. */
+export function writeCaseFile(dir: string, file: CaseFile): string {
+  const folder = join(dir, file.scenario);
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, caseFileName(file));
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  return path;
+}
+
+/**
+ * Every case file under `dir`, sorted, as paths relative to `dir` (none if the directory does not exist):
+ * `*.json` but not the `*.faults.json` schedules the chaos tests write beside their cases.
+ */
+export function corpusFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (folder: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.json') && !name.endsWith('.faults.json')) out.push(relative(dir, path));
+    }
+  };
+  walk(dir);
+  return out;
+}

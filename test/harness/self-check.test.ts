@@ -1,0 +1,65 @@
+/**
+ * The determinism self-check: a case run twice must give one digest, and when an actor reaches for
+ * Math.random the check names the first trace record where the two runs part, with both lines.
+ */
+import { describe, expect, it } from 'vitest';
+import { hello } from '../../scenarios/hello.js';
+import type { Simulation } from '../../sim/core/simulation.js';
+import { makeCase } from '../../sim/harness/chaos-run.js';
+import { formatDivergence, isSelfChecked, selfCheck } from '../../sim/harness/self-check.js';
+import type { Scenario } from '../../sim/scenario.js';
+
+const scenario = hello as unknown as Scenario;
+
+/** An actor that sleeps a wall-clock-random time, the bug the self-check exists for. */
+function rogueActor(sim: Simulation): void {
+  sim.host('rogue').spawn('sleeper', async (ctx) => {
+    await ctx.sleep(1 + Math.floor(Math.random() * 1_000_000));
+    ctx.trace('rogue.woke', { at: ctx.now });
+  });
+}
+
+describe('selfCheck', () => {
+  it('passes a healthy scenario: two runs, one digest', async () => {
+    const { first, divergence } = await selfCheck(scenario, makeCase(scenario, 4, []));
+    expect(divergence).toBeNull();
+    expect(first.violations).toEqual([]);
+    expect(first.run.digest).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('names the first divergent trace record, with its index, kind and both JSONL lines, when an actor uses Math.random', async () => {
+    const { first, divergence } = await selfCheck(scenario, makeCase(scenario, 4, []), { beforeRun: rogueActor });
+    expect(divergence).not.toBeNull();
+    const d = divergence!;
+    expect(d.digests[0]).toBe(first.run.digest);
+    expect(d.digests[1]).not.toBe(d.digests[0]);
+    // Everything before the rogue's wake-up is the same in both runs; the record at the index is, in one run
+    // or the other, the rogue waking at its random time.
+    expect(d.index).toBeGreaterThan(0);
+    expect(d.kinds).toContain('rogue.woke');
+    expect(d.lines[0]).not.toBe(d.lines[1]);
+    expect(d.lines[0]).toBe(first.run.trace.line(d.index));
+    for (const k of [0, 1] as const) {
+      const record = JSON.parse(d.lines[k]!) as { t: number; kind: string };
+      expect(record.kind).toBe(d.kinds[k]);
+      expect(record.t).toBe(d.tUs[k]);
+    }
+    for (let i = 0; i < d.index; i++) expect(first.run.trace.all()[i]!.kind).not.toBe('rogue.woke');
+    const report = formatDivergence(d);
+    expect(report[0]).toContain(`first divergent trace record #${d.index}`);
+    expect(report[1]).toBe(`  run 1: ${d.lines[0]}`);
+    expect(report[2]).toBe(`  run 2: ${d.lines[1]}`);
+  });
+});
+
+describe('isSelfChecked', () => {
+  it('picks ceil(runs × share) runs spread evenly, run 0 always among them', () => {
+    const picked = (runs: number, share: number) => Array.from({ length: runs }, (_, i) => i).filter((i) => isSelfChecked(i, share));
+    expect(picked(30, 0.1)).toEqual([0, 10, 20]);
+    expect(picked(200, 0.1)).toHaveLength(20);
+    expect(picked(5, 0.01)).toEqual([0]);
+    expect(picked(4, 1)).toEqual([0, 1, 2, 3]);
+    expect(picked(4, 0)).toEqual([]);
+    expect(picked(7, 0.5)).toHaveLength(4);
+  });
+});
