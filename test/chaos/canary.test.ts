@@ -35,7 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the canary: a pool that leaks its slot when a query fails with ECONNRESET', () => {
   let failure: ChaosFailure;
 
-  it(`is caught within ${CANARY_RUNS} runs, as a liveness failure (a leaked lease after the drain)`, async () => {
+  it(`is caught within ${CANARY_RUNS} runs, as a liveness failure (a leaked lease after the drain)`, { timeout: 300_000 }, async () => {
     // Shrinking is capped at 40 runs to keep the test near half a minute; the removal pass still makes it minimal.
     const result = await checkScenario(scenario, { runs: CANARY_RUNS, seed: 1, beforeRun: leakIn, maxShrinkRuns: 40 });
     expect(result.failure).not.toBeNull();

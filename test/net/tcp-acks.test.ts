@@ -53,6 +53,60 @@ describe('acknowledgements', () => {
     expect(retransmit.t).toBe(40_000);
   });
 
+  it("Karn's rule, cumulative: an ACK that covers a retransmitted segment gives no sample even for the segments after it that were sent once", async () => {
+    const { sim, net, client, server } = world({ link: { latency: '10ms' } });
+    const link = net.link('client', 'server');
+    const send = link.send.bind(link);
+    let dropped = false;
+    link.send = (p) => {
+      if (p.proto === 'tcp' && p.data && !dropped) {
+        dropped = true; // the first of two data segments, once: the second waits in the server's out-of-order queue
+        return;
+      }
+      send(p);
+    };
+    let after: { srttUs: number | undefined; rtoUs: number } | undefined;
+    server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', () => {})).listen(80), { daemon: true });
+    client.spawn('c', async (ctx) => {
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      sock.write(new Uint8Array(2 * 1460)); // two segments at 20 ms; the first is lost and resent at 240 ms
+      await ctx.sleep('500ms');
+      const i = sock.tcpInfo()!;
+      after = { srttUs: i.srttUs, rtoUs: i.rtoUs };
+      sock.destroy();
+    });
+    await sim.run();
+    // The ACK at 260 ms covers both; timing the second (sent at 20 ms) would give a 240 ms "RTT". No sample:
+    // SRTT stays the handshake's 20 ms and the backed-off RTO (440 ms) stays.
+    expect(after).toEqual({ srttUs: 20_000, rtoUs: 440_000 });
+  });
+
+  it('after a retransmitted SYN, with no RTT sample, data starts with a 3 s RTO (RFC 6298 §5.7), not the SYN\'s backed-off 8 s', async () => {
+    const { sim, net, client, server } = world({ link: { latency: '10ms' } });
+    const link = net.link('client', 'server');
+    link.partitioned = true; // the SYNs at 0, 1 and 3 s are lost; the one at 7 s gets through
+    sim.at('6s', () => (link.partitioned = false));
+    const send = link.send.bind(link);
+    let dataDropped = false;
+    link.send = (p) => {
+      if (p.proto === 'tcp' && p.data && !dataDropped && !link.partitioned) {
+        dataDropped = true; // the first data segment, once
+        return;
+      }
+      send(p);
+    };
+    const resentAt: number[] = [];
+    server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', () => resentAt.push(ctx.now))).listen(80), { daemon: true });
+    client.spawn('c', async (ctx) => {
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      sock.write('x'); // at 7.02 s, lost; resent 3 s later, at the server 10 ms after that
+      await ctx.sleep('20s');
+      sock.destroy();
+    });
+    await sim.run();
+    expect(resentAt).toEqual([10_030_000]);
+  });
+
   it("Karn's rule: the ACK of a retransmitted segment gives no RTT sample, so the backed-off RTO stays until a segment sent once is acknowledged", async () => {
     const { sim, net, client, server } = world({ link: { latency: '10ms' } });
     const link = net.link('client', 'server');

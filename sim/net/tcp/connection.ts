@@ -345,11 +345,12 @@ export class Connection {
     if (!(flags & SYN) || !(flags & ACK)) return;
     this.irs = seg.seq;
     this.rcvNxt = seg.seq + 1;
+    // Read before ackArrived, which clears the count.
+    const synRetransmitted = this.retransmits > 0;
     this.ackArrived(seg);
-    if (this.retransmits > 0 || this.rto.srttUs === undefined) {
-      // RFC 6298 §5.7: after a retransmitted SYN the first data waits 3 s, not the backed-off RTO.
-      if (this.retransmits > 0) this.rto.set(this.options.rtoAfterSynRetransmitMs * 1000);
-    }
+    // RFC 6298 §5.7 (Linux's TCP_TIMEOUT_FALLBACK): after a retransmitted SYN, with no RTT sample (Karn),
+    // the data starts with a 3 s RTO, not the SYN's backed-off one (8 s after three SYN timeouts).
+    if (synRetransmitted && this.rto.srttUs === undefined) this.rto.set(this.options.rtoAfterSynRetransmitMs * 1000);
     this.retransmits = 0;
     this.setState('ESTABLISHED');
     this.sendAck();
@@ -445,13 +446,18 @@ export class Connection {
   private releaseAcked(ack: number): number {
     let count = 0;
     let sample = -1;
+    // Karn, as Linux applies it without timestamps (tcp_ack_update_rtt on FLAG_RETRANS_DATA_ACKED): an ACK
+    // that covers any retransmitted segment gives no sample at all. Its later segments were sent once, but
+    // they waited for the retransmission to fill the hole: timing them would take the whole outage as an RTT.
+    let coversRetransmit = false;
     const q = this.outstanding;
     while (q.length > 0) {
       const head = q[0]!;
       if (head.seq + head.len <= ack) {
         q.shift();
         count++;
-        sample = head.retransmitted ? -1 : this.now - head.sentAtUs;
+        if (head.retransmitted) coversRetransmit = true;
+        sample = coversRetransmit ? -1 : this.now - head.sentAtUs;
       } else {
         if (head.seq < ack) {
           // Partly acknowledged: keep the rest.

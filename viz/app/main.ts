@@ -1,0 +1,270 @@
+/**
+ * The visualizer's page: wires the store to the views, the controls, the two ways in (a trace file, a run in
+ * the worker) and the URL. Views redraw once per animation frame, whatever number of changes came in it.
+ */
+import { parseTraceStream, TraceLoader, TraceParseError } from '../model/parse.js';
+import type { RunModel } from '../model/run-model.js';
+import { findScenario } from '../../scenarios/index.js';
+import { parseDuration } from '../../sim/core/time.js';
+import { createControls } from './controls.js';
+import { byId } from './dom.js';
+import { createLoadPanel } from './load-panel.js';
+import { createRunPanel } from './run-panel.js';
+import { parseSeedText } from './seed.js';
+import { controlsSource, logSource, poolsSource, requestsSource, topologySource, waterfallSource } from './sources.js';
+import { Store } from './store.js';
+import { readUrl, writeUrl, type RunSpec } from './url-state.js';
+import { createEventLog } from './views/event-log.js';
+import { createPoolsView } from './views/pools.js';
+import { createRequestsView } from './views/requests.js';
+import { createSequenceView } from './views/sequence.js';
+import { createTopology } from './views/topology.js';
+import { createWaterfall } from './views/waterfall.js';
+import { runInWorker, type WorkerRun } from './worker-client.js';
+import { oneLine } from './errors.js';
+import { checkRun } from './validate-run.js';
+import { exportPerfetto, exportSvg } from './export.js';
+import { el } from './dom.js';
+
+const store = new Store();
+const body = (id: string) => byId(id).querySelector<HTMLElement>('.body')!;
+const setCursor = (tUs: number) => store.set({ cursorUs: tUs });
+
+const controls = createControls(byId('controls'), {
+  setCursor,
+  setRange: (range) => store.set({ range }),
+  setPlaying: (playing, speed) => store.set({ playing, speed }),
+});
+const pools = createPoolsView(body('view-pools'), { setCursor });
+const requests = createRequestsView(body('view-requests'), { setCursor });
+const topology = createTopology(body('view-topology'));
+const waterfall = createWaterfall(body('view-waterfall'), { select: (requestId) => store.set({ requestId }), setCursor });
+const sequence = createSequenceView(body('view-sequence'), { setCursor });
+const log = createEventLog(body('view-log'), { setCursor, setFilter: (logFilter) => store.set({ logFilter }) });
+
+/** The spec the URL shows: what reproduces the model on screen. */
+let currentSpec: RunSpec | null = null;
+let renderQueued = false;
+let modelChanged = false;
+/** Wall time of the last render, ms (the browser test reads it through window.faultline). */
+const stats = { lastRenderMs: 0, renders: 0 };
+
+store.subscribe((change) => {
+  if (change === 'model') modelChanged = true;
+  if (!renderQueued) {
+    renderQueued = true;
+    requestAnimationFrame(render);
+  }
+});
+
+function render(): void {
+  renderQueued = false;
+  const started = performance.now();
+  const model = store.model;
+  if (modelChanged) {
+    modelChanged = false;
+    controls.setSource(model && controlsSource(model));
+    pools.setSource(model && poolsSource(model));
+    requests.setSource(model && requestsSource(model));
+    topology.setSource(model && topologySource(model));
+    waterfall.setSource(model && waterfallSource(model));
+    sequence.setPackets(model?.packets ?? null, model?.packets.hostNames ?? []);
+    log.setSource(model && logSource(model));
+  }
+  if (model) {
+    const state = store.state;
+    const domain = store.domain();
+    controls.update(state);
+    pools.update(state, domain);
+    requests.update(state, domain);
+    topology.update(state);
+    waterfall.update(state);
+    sequence.update(state);
+    log.update(state);
+    writeUrlSoon();
+  }
+  stats.lastRenderMs = performance.now() - started;
+  stats.renders++;
+}
+
+// Playing moves the cursor by wall time × speed each frame; the store does the rest.
+let lastFrame = 0;
+function playFrame(now: number): void {
+  const { playing, speed, cursorUs } = store.state;
+  if (playing && store.model) {
+    if (lastFrame > 0) {
+      const next = cursorUs + (now - lastFrame) * 1000 * speed;
+      if (next >= store.model.endUs) store.set({ cursorUs: store.model.endUs, playing: false });
+      else store.set({ cursorUs: next });
+    }
+    lastFrame = now;
+  } else {
+    lastFrame = 0;
+  }
+  requestAnimationFrame(playFrame);
+}
+requestAnimationFrame(playFrame);
+
+// The URL follows the cursor, but history.replaceState is not free: at most a few times a second.
+let urlTimer: ReturnType<typeof setTimeout> | null = null;
+function writeUrlSoon(): void {
+  if (urlTimer !== null) return;
+  urlTimer = setTimeout(() => {
+    urlTimer = null;
+    const search = writeUrl({ run: currentSpec, cursorUs: store.model ? store.state.cursorUs : null });
+    if (search !== location.search) history.replaceState(null, '', `${location.pathname}${search}`);
+  }, 250);
+}
+
+// ---- status, progress, errors ----
+const statusText = byId('status-text');
+const progress = byId<HTMLProgressElement>('progress');
+const errorBox = byId('error');
+function status(text: string, fraction: number | null = null): void {
+  statusText.textContent = text;
+  progress.hidden = fraction === null;
+  if (fraction !== null) progress.value = fraction;
+}
+/** The status element's data attributes are what tests and scripts read; a new load starts them afresh. */
+function clearStatusData(): void {
+  const data = byId('status').dataset;
+  for (const key of Object.keys(data)) delete data[key];
+}
+function showError(message: string | null): void {
+  errorBox.hidden = message === null;
+  errorBox.textContent = message ?? '';
+}
+
+/** Where the cursor starts: the URL's, else the first acquire timeout (the moment the story turns), else 0. */
+function startCursor(model: RunModel, urlCursor: number | null): number {
+  if (urlCursor !== null) return urlCursor;
+  const first = model.nextOfKind('pool.timeout', -1);
+  return first >= 0 ? model.timesUs[first]! : 0;
+}
+
+function showModel(model: RunModel, spec: RunSpec | null, cursorUs: number | null, what: string): void {
+  currentSpec = spec;
+  store.setModel(model, startCursor(model, cursorUs));
+  const h = model.header;
+  status(`${what}: ${h.scenario} · seed ${String(h.seed)} · ${model.records.length.toLocaleString('en')} records · ${(model.endUs / 1e6).toFixed(3)} s virtual · digest ${model.digest ?? '?'}`);
+  byId('status').dataset.digest = model.digest ?? '';
+  byId('status').dataset.records = String(model.records.length);
+}
+
+// ---- way in 1: a trace file ----
+/** Parse this long between giving the page a turn: it still paints and answers clicks, and each turn costs a timer's clamp. */
+const LOAD_YIELD_MS = 100;
+const PROGRESS_MS = 100;
+let loading = 0;
+async function loadFile(file: File): Promise<void> {
+  const ticket = ++loading;
+  stopRun();
+  showError(null);
+  clearStatusData();
+  const started = performance.now();
+  status(`Loading ${file.name}…`, 0);
+  try {
+    let shownAt = 0;
+    const model = await parseTraceStream(file.stream(), (bytes, records) => {
+      // Progress is drawn a few times a second; formatting it per 64 kB chunk would cost more than it shows.
+      const now = performance.now();
+      if (ticket !== loading || now - shownAt < PROGRESS_MS) return;
+      shownAt = now;
+      status(`Loading ${file.name}: ${records.toLocaleString('en')} records`, file.size > 0 ? bytes / file.size : null);
+    }, { yieldMs: LOAD_YIELD_MS });
+    if (ticket !== loading) return;
+    const ms = performance.now() - started;
+    byId('status').dataset.loadMs = String(Math.round(ms));
+    showModel(model, specOfHeader(model), null, `${file.name} (loaded in ${(ms / 1000).toFixed(2)} s)`);
+  } catch (err) {
+    if (ticket !== loading) return;
+    status('The trace could not be read.');
+    showError(err instanceof TraceParseError ? `${file.name}: ${err.message}` : `${file.name}: ${oneLine(err)}`);
+  }
+}
+
+/** A loaded trace's header names its run, so its URL reruns it (params as the header resolved them). */
+function specOfHeader(model: RunModel): RunSpec | null {
+  const h = model.header;
+  if (typeof h.scenario !== 'string' || !findScenario(h.scenario)) return null;
+  const params: Record<string, string> = {};
+  if (h.params && typeof h.params === 'object' && !Array.isArray(h.params)) {
+    for (const [k, v] of Object.entries(h.params)) params[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  const faults = Array.isArray(h.faults) && h.faults.length > 0 ? JSON.stringify(h.faults) : '';
+  return { scenario: h.scenario, seed: String(h.seed), params, faults };
+}
+
+// ---- way in 2: a scenario run in the worker ----
+let run: WorkerRun | null = null;
+function stopRun(): void {
+  run?.stop();
+  run = null;
+  runPanel.setRunning(false);
+}
+
+function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void {
+  stopRun();
+  ++loading;
+  showError(null);
+  clearStatusData();
+  const scenario = findScenario(spec.scenario)!;
+  const limitUs = parseDuration(scenario.defaultDuration);
+  const loader = new TraceLoader();
+  const started = performance.now();
+  status(`Running ${spec.scenario} in the browser…`, 0);
+  runPanel.setRunning(true);
+  currentSpec = spec;
+  history.replaceState(null, '', `${location.pathname}${writeUrl({ run: spec, cursorUs })}`);
+  run = runInWorker(
+    { type: 'run', scenario: spec.scenario, seed: parseSeedText(spec.seed), params: spec.params, faults },
+    {
+      onLines(text, records, tUs) {
+        try {
+          loader.push(text);
+        } catch (err) {
+          stopRun();
+          showError(`the worker's trace did not parse: ${oneLine(err)}`);
+          return;
+        }
+        status(`Running ${spec.scenario}: ${(tUs / 1e6).toFixed(1)} s of ${(limitUs / 1e6).toFixed(0)} s virtual, ${records.toLocaleString('en')} records`, Math.min(1, tUs / limitUs));
+      },
+      onDone(done) {
+        run = null;
+        runPanel.setRunning(false);
+        const model = loader.finish();
+        const wall = ((performance.now() - started) / 1000).toFixed(2);
+        showModel(model, spec, cursorUs, `Ran in the browser in ${wall} s (${done.stop})`);
+        byId('status').dataset.workerDigest = done.digest;
+        if (model.digest !== done.digest) showError(`digest mismatch: the worker's run has ${done.digest}, the trace it sent ${model.digest ?? '?'}`);
+      },
+      onError(message) {
+        run = null;
+        runPanel.setRunning(false);
+        status('The run failed.');
+        showError(message);
+      },
+    },
+  );
+}
+
+const runPanel = createRunPanel(byId('run-panel'), (spec, faults) => startRun(spec, faults, null), stopRun);
+createLoadPanel(byId('load-panel'), (file) => void loadFile(file));
+
+const perfetto = el('button', { type: 'button', id: 'export-perfetto' }, 'Export for Perfetto');
+const svgButton = el('button', { type: 'button', id: 'export-svg' }, 'Pools as SVG');
+perfetto.addEventListener('click', () => store.model && exportPerfetto(store.model));
+svgButton.addEventListener('click', () => store.model && exportSvg(body('view-pools'), 'pools.svg'));
+byId('status').append(perfetto, svgButton);
+
+// A URL naming a scenario reruns it (a link from CI, or `npm start`), landing on the URL's cursor.
+const fromUrl = readUrl(location.search);
+if (fromUrl.run) {
+  runPanel.show(fromUrl.run);
+  const checked = checkRun(fromUrl.run);
+  if (checked.ok) startRun(fromUrl.run, checked.faults, fromUrl.cursorUs);
+  else showError(`The link's ${checked.field}: ${checked.message}`);
+}
+
+// For the browser tests and the console: the store and render timings.
+(window as unknown as { faultline: unknown }).faultline = { store, stats };

@@ -1,0 +1,96 @@
+/**
+ * The run form: scenario picker, seed, a parameter form generated from the scenario's zod parameters, and
+ * the fault schedule as JSON. Inputs are checked with the CLI's readers before the run; a mistake is one line
+ * under the field it names.
+ */
+import { scenarios, findScenario } from '../../scenarios/index.js';
+import { el } from './dom.js';
+import { paramFields, type ParamField } from './scenario-params.js';
+import { checkRun } from './validate-run.js';
+import type { RunSpec } from './url-state.js';
+
+export interface RunPanel {
+  /** Fills the form from a spec (the URL's). */
+  show(spec: RunSpec): void;
+  setRunning(running: boolean): void;
+}
+
+const FAULTS_EXAMPLE = '[{"at":"12s","kind":"partition","a":"gateway","b":"service"},{"at":"14s","kind":"heal"}]';
+
+export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults: unknown) => void, onStop: () => void): RunPanel {
+  const scenarioSelect = el('select', { id: 'scenario', 'aria-label': 'Scenario' });
+  for (const s of scenarios) scenarioSelect.append(el('option', { value: s.name, title: s.description }, s.name));
+  const seedInput = el('input', { id: 'seed', type: 'text', value: '1', size: '8', 'aria-label': 'Seed' });
+  const runButton = el('button', { id: 'run', type: 'button' }, 'Run in browser');
+  const stopButton = el('button', { id: 'stop', type: 'button', disabled: '' }, 'Stop');
+  const description = el('div', { class: 'chart-title', id: 'scenario-description' });
+  const form = el('div', { class: 'param-form', id: 'param-form' });
+  const paramError = el('div', { class: 'field-error', id: 'param-error' });
+  const faults = el('textarea', { id: 'faults', spellcheck: 'false', placeholder: FAULTS_EXAMPLE, 'aria-label': 'Fault schedule (JSON)' });
+  const faultError = el('div', { class: 'field-error', id: 'fault-error' });
+  const details = el('details', {}, el('summary', {}, 'Parameters and faults'), form, paramError, el('div', {}, 'Fault schedule (JSON list, each with "at"):'), faults, faultError);
+  root.append(el('div', {}, el('label', {}, 'Scenario ', scenarioSelect), el('label', {}, 'Seed ', seedInput), runButton, stopButton), description, details);
+
+  let fields: ParamField[] = [];
+  const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+
+  const buildForm = (name: string, values: Record<string, string>) => {
+    const scenario = findScenario(name);
+    form.replaceChildren();
+    inputs.clear();
+    fields = scenario ? paramFields(scenario) : [];
+    description.textContent = scenario?.description ?? '';
+    for (const field of fields) {
+      const value = values[field.name] ?? field.defaultText;
+      let input: HTMLInputElement | HTMLSelectElement;
+      if (field.input === 'choice' || field.input === 'bool') {
+        input = el('select', {});
+        for (const choice of field.input === 'bool' ? ['true', 'false'] : field.choices) input.append(el('option', { value: choice }, choice));
+        input.value = value;
+      } else {
+        input = el('input', { type: 'text', value });
+      }
+      input.name = field.name;
+      input.title = field.description;
+      inputs.set(field.name, input);
+      form.append(el('label', { title: field.description }, field.name), input);
+    }
+  };
+
+  const spec = (): RunSpec => {
+    const params: Record<string, string> = {};
+    for (const field of fields) {
+      const value = inputs.get(field.name)?.value.trim() ?? '';
+      if (value !== field.defaultText && value !== '') params[field.name] = value;
+    }
+    return { scenario: scenarioSelect.value, seed: seedInput.value.trim() || '1', params, faults: faults.value };
+  };
+
+  scenarioSelect.addEventListener('change', () => buildForm(scenarioSelect.value, {}));
+  runButton.addEventListener('click', () => {
+    const s = spec();
+    const checked = checkRun(s);
+    paramError.textContent = !checked.ok && checked.field === 'params' ? checked.message : '';
+    faultError.textContent = !checked.ok && checked.field === 'faults' ? checked.message : '';
+    if (!checked.ok) {
+      details.open = true;
+      return;
+    }
+    onRun(s, checked.faults);
+  });
+  stopButton.addEventListener('click', onStop);
+  buildForm(scenarioSelect.value, {});
+
+  return {
+    show(s) {
+      if (findScenario(s.scenario)) scenarioSelect.value = s.scenario;
+      seedInput.value = s.seed;
+      faults.value = s.faults;
+      buildForm(scenarioSelect.value, s.params);
+    },
+    setRunning(running) {
+      runButton.disabled = running;
+      stopButton.disabled = !running;
+    },
+  };
+}

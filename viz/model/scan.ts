@@ -1,0 +1,46 @@
+/**
+ * Fast reading of the hottest record kinds. Packets and request spans are most of a trace, and JSON.parse
+ * of each, kept as objects, costs more time and memory than a million-record trace can afford in a browser.
+ * The simulator writes them in one canonical shape (sim/core/trace.ts encodeRecord: fixed member order, sorted
+ * field keys, no white space), so an anchored regular expression per kind both checks a line and takes the
+ * values the model needs; the record itself is parsed again only when a view asks for it.
+ *
+ * A pattern matches only lines that are valid JSON: strings without escapes or control characters, numbers in
+ * JSON's grammar. Any line that does not match (another kind, an escape, an extra member) takes the general
+ * path: JSON.parse and checkRecord. So this is a shortcut, never a second, looser parser.
+ *
+ * API:
+ *   kindOfLine(line)   the kind of a canonical line, or null (then: the general path)
+ *   SCANNERS           kind → anchored RegExp with the captures listed beside it
+ */
+const NUM = '(-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)';
+const STR = '([^"\\\\\\u0000-\\u001f]*)';
+const HEAD = (kind: string) => `^\\{"t":${NUM},"kind":"${kind.replace('.', '\\.')}","host":"${STR}"`;
+
+/** Captures: 1 t, 2 host, 3 id, 4 len. */
+export const PKT_RECV = new RegExp(`${HEAD('pkt.recv')},"fields":\\{"id":${NUM},"len":${NUM}\\}\\}$`);
+/** Captures: 1 t, 2 host, 3 ack, 4 dst, 5 flags, 6 id, 7 len, 8 seq, 9 src, 10 win. */
+export const PKT_SEND_TCP = new RegExp(
+  `${HEAD('pkt.send')},"fields":\\{"ack":${NUM},"dst":"${STR}","flags":"${STR}","id":${NUM},"len":${NUM},"proto":"tcp","seq":${NUM},"src":"${STR}","win":${NUM}\\}\\}$`,
+);
+/** Captures: 1 t, 2 host, 3 dst, 4 id, 5 len, 6 src. */
+export const PKT_SEND_UDP = new RegExp(`${HEAD('pkt.send')},"fields":\\{"dst":"${STR}","id":${NUM},"len":${NUM},"proto":"udp","src":"${STR}"\\}\\}$`);
+/** Captures: 1 t, 2 host, 3 id, 4 reason, 5 to. */
+export const PKT_DROP = new RegExp(`${HEAD('pkt.drop')},"fields":\\{"id":${NUM},"reason":"${STR}","to":"${STR}"\\}\\}$`);
+/** Captures: 1 t, 2 host, 3 req, 4 attempt, 5 endUs (may be absent), 6 phase, 7 startUs. */
+export const REQ_SPAN = new RegExp(`${HEAD('req.span')},"req":"${STR}","fields":\\{"attempt":${NUM}(?:,"endUs":${NUM})?,"phase":"${STR}","startUs":${NUM}\\}\\}$`);
+/** Captures: 1 t, 2 host, 3 conn, 4 from, 5 to. */
+export const TCP_STATE = new RegExp(`${HEAD('tcp.state')},"conn":"${STR}","fields":\\{"from":"${STR}","to":"${STR}"\\}\\}$`);
+
+const KIND_AT = '{"t":'.length;
+const KIND_KEY = ',"kind":"';
+
+/** The kind of a line that starts the canonical way ('{"t":…,"kind":"…"'), without parsing the rest. */
+export function kindOfLine(line: string): string | null {
+  if (!line.startsWith('{"t":')) return null;
+  const k = line.indexOf(KIND_KEY, KIND_AT);
+  if (k < 0) return null;
+  const from = k + KIND_KEY.length;
+  const to = line.indexOf('"', from);
+  return to < 0 ? null : line.slice(from, to);
+}
