@@ -263,7 +263,14 @@ function apply(network: Network, fault: Fault): void {
  * No `a`: every pair of distinct hosts.
  */
 export function linkPairs(network: Network, sel: OptionalLinkSelector): [string, string][] {
-  const all = network.hosts().map((h) => h.name);
+  return selectorPairs(
+    network.hosts().map((h) => h.name),
+    sel,
+  );
+}
+
+/** linkPairs over a list of host names (in creation order): what a trace reader uses, having no Network. */
+export function selectorPairs(all: readonly string[], sel: OptionalLinkSelector): [string, string][] {
   const seen = new Set<string>();
   const out: [string, string][] = [];
   const add = (x: string, y: string) => {

@@ -18,6 +18,7 @@
  *   FaultTracker   add(record, index) for fault, host.*, db.slow records; finish() → FaultPeriod[] by start
  */
 import type { TraceRecord } from '../../sim/core/trace.js';
+import { selectorPairs, type HostSelector } from '../../sim/net/faults.js';
 import type { HostTable } from './hosts.js';
 import type { FaultPeriod } from './types.js';
 
@@ -149,30 +150,9 @@ export class FaultTracker {
     return touched;
   }
 
-  /** Directed pairs a fault's selector covers, as sim/net/faults.ts linkPairs() expands them. */
+  /** Directed pairs a fault's selector covers, as the simulator expands them. */
   private pairs(f: Record<string, unknown>): [string, string][] {
-    const all = this.hosts.networkHosts();
-    const seen = new Set<string>();
-    const out: [string, string][] = [];
-    const add = (x: string, y: string) => {
-      const key = `${x}>${y}`;
-      if (x === y || seen.has(key)) return;
-      seen.add(key);
-      out.push([x, y]);
-    };
-    if (f.a === undefined) {
-      for (const x of all) for (const y of all) add(x, y);
-      return out;
-    }
-    const as = names(f.a);
-    const bs = f.b === undefined ? all.filter((h) => !as.includes(h)) : names(f.b);
-    for (const x of as) {
-      for (const y of bs) {
-        add(x, y);
-        if (f.oneWay !== true) add(y, x);
-      }
-    }
-    return out;
+    return selectorPairs(this.hosts.networkHosts(), { a: f.a as HostSelector | undefined, b: f.b as HostSelector | undefined, oneWay: f.oneWay === true });
   }
 }
 
