@@ -8,11 +8,11 @@
  */
 type Resolve = () => void;
 
-const g = globalThis as { setImmediate?: (fn: Resolve) => unknown; MessageChannel?: typeof MessageChannel }; // host-loop yield only, never a clock
+const g = globalThis as { setImmediate?: (fn: Resolve) => unknown; MessageChannel?: typeof MessageChannel }; // outside the simulated world: a host macrotask to drain microtasks; reads no clock, draws no randomness
 
 export const yieldToHost: () => Promise<void> =
-  typeof g.setImmediate === 'function' // Node: the cheapest macrotask; reads no time
-    ? () => new Promise<void>((resolve) => g.setImmediate!(resolve)) // drains microtasks; no virtual or real time is read
+  typeof g.setImmediate === 'function' // outside the simulated world: picks Node's cheapest macrotask; reads no clock, no randomness
+    ? () => new Promise<void>((resolve) => g.setImmediate!(resolve)) // outside the simulated world: only drains microtasks; no clock, no randomness, no event fires
     : () =>
         new Promise<void>((resolve) => {
           // Browsers and workers: a MessageChannel round trip is a macrotask without setTimeout's 4 ms clamp.
