@@ -5,15 +5,18 @@
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
 
-/** Keys as they are written ('"name":'): a trace uses a few dozen names millions of times. */
-const quotedKeys = new Map<string, string>();
-const QUOTED_KEYS_MAX = 10_000;
+/**
+ * A name (an object key, a record kind, a host) as a JSON string, cached: a trace uses a few dozen names
+ * millions of times. Bounded, so a run that makes names without end cannot grow it without end.
+ */
+const quotedNames = new Map<string, string>();
+const QUOTED_NAMES_MAX = 10_000;
 
-function quotedKey(key: string): string {
-  let q = quotedKeys.get(key);
+export function quotedName(name: string): string {
+  let q = quotedNames.get(name);
   if (q === undefined) {
-    q = `${JSON.stringify(key)}:`;
-    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, q);
+    q = JSON.stringify(name);
+    if (quotedNames.size < QUOTED_NAMES_MAX) quotedNames.set(name, q);
   }
   return q;
 }
@@ -44,7 +47,7 @@ export function canonicalJson(value: unknown): string {
         const key = keys[i]!;
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined || typeof v === 'function') continue;
-        out += out.length > 1 ? `,${quotedKey(key)}` : quotedKey(key);
+        out += out.length > 1 ? `,${quotedName(key)}:` : `${quotedName(key)}:`;
         out += canonicalJson(v);
       }
       return `${out}}`;

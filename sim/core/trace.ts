@@ -2,7 +2,7 @@
  * Trace records, their one canonical line each, and the running digest over those lines.
  * Sinks decide where lines go (memory, a ring of the last N, a JSONL file in the CLI).
  */
-import { canonicalJson, type JsonValue } from './canonical.js';
+import { canonicalJson, quotedName, type JsonValue } from './canonical.js';
 import { Digest64 } from './digest.js';
 import type { Micros } from './time.js';
 
@@ -38,19 +38,6 @@ export interface TraceSink {
   write(record: TraceRecord, line: string): void;
   /** Called once when the trace is closed (flush files). */
   close?(): void;
-}
-
-/** Kinds, hosts and actors as JSON strings: a run has a few dozen of each and writes them millions of times. */
-const quotedNames = new Map<string, string>();
-const QUOTED_NAMES_MAX = 10_000;
-
-function quotedName(name: string): string {
-  let q = quotedNames.get(name);
-  if (q === undefined) {
-    q = JSON.stringify(name);
-    if (quotedNames.size < QUOTED_NAMES_MAX) quotedNames.set(name, q);
-  }
-  return q;
 }
 
 /**
