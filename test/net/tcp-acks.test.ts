@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, sent, world } from './tcp-helpers.js';
+import { api, dropFirstSegment, sent, world } from './tcp-helpers.js';
 
 describe('acknowledgements', () => {
   it('a lone segment is acknowledged after the 40 ms delayed-ACK timer; a second full segment at once', async () => {
@@ -55,16 +55,7 @@ describe('acknowledgements', () => {
 
   it("Karn's rule, cumulative: an ACK that covers a retransmitted segment gives no sample even for the segments after it that were sent once", async () => {
     const { sim, net, client, server } = world({ link: { latency: '10ms' } });
-    const link = net.link('client', 'server');
-    const send = link.send.bind(link);
-    let dropped = false;
-    link.send = (p) => {
-      if (p.proto === 'tcp' && p.data && !dropped) {
-        dropped = true; // the first of two data segments, once: the second waits in the server's out-of-order queue
-        return;
-      }
-      send(p);
-    };
+    dropFirstSegment(net, 'client', 'server'); // the first of two data segments, once: the second waits in the server's out-of-order queue
     let after: { srttUs: number | undefined; rtoUs: number } | undefined;
     server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', () => {})).listen(80), { daemon: true });
     client.spawn('c', async (ctx) => {
@@ -86,15 +77,7 @@ describe('acknowledgements', () => {
     const link = net.link('client', 'server');
     link.partitioned = true; // the SYNs at 0, 1 and 3 s are lost; the one at 7 s gets through
     sim.at('6s', () => (link.partitioned = false));
-    const send = link.send.bind(link);
-    let dataDropped = false;
-    link.send = (p) => {
-      if (p.proto === 'tcp' && p.data && !dataDropped && !link.partitioned) {
-        dataDropped = true; // the first data segment, once
-        return;
-      }
-      send(p);
-    };
+    dropFirstSegment(net, 'client', 'server'); // the first data segment, once
     const resentAt: number[] = [];
     server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', () => resentAt.push(ctx.now))).listen(80), { daemon: true });
     client.spawn('c', async (ctx) => {
@@ -109,16 +92,7 @@ describe('acknowledgements', () => {
 
   it("Karn's rule: the ACK of a retransmitted segment gives no RTT sample, so the backed-off RTO stays until a segment sent once is acknowledged", async () => {
     const { sim, net, client, server } = world({ link: { latency: '10ms' } });
-    const link = net.link('client', 'server');
-    const send = link.send.bind(link);
-    let dropped = false;
-    link.send = (p) => {
-      if (p.proto === 'tcp' && p.data && !dropped) {
-        dropped = true; // the first data segment, once
-        return;
-      }
-      send(p);
-    };
+    dropFirstSegment(net, 'client', 'server'); // the first data segment, once
     const seen: Record<string, unknown>[] = [];
     server.spawn('s', (ctx) => void api(ctx).createServer((s) => s.on('data', () => {})).listen(80), { daemon: true });
     client.spawn('c', async (ctx) => {

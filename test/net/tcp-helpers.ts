@@ -5,6 +5,7 @@ import { MemorySink, type TraceRecord } from '../../sim/core/trace.js';
 import { netOf, type NetApi } from '../../sim/net/api.js';
 import type { LinkOptions } from '../../sim/net/link.js';
 import { Network } from '../../sim/net/network.js';
+import type { Packet } from '../../sim/net/packet.js';
 import type { TcpOptions } from '../../sim/net/tcp/options.js';
 
 export function world(options: { seed?: number; link?: Partial<LinkOptions>; tcp?: Partial<TcpOptions>; tracePackets?: boolean; checkStreams?: boolean } = {}) {
@@ -41,4 +42,22 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
     at += c.byteLength;
   }
   return out;
+}
+
+/**
+ * Drops the first TCP segment from `from` to `to` carrying more than `minLen` bytes, once; returns when it
+ * did (undefined: not yet).
+ */
+export function dropFirstSegment(net: Network, from: string, to: string, minLen = 0): () => number | undefined {
+  const link = net.link(from, to);
+  const send = link.send.bind(link);
+  let droppedAt: number | undefined;
+  link.send = (p: Packet) => {
+    if (droppedAt === undefined && p.proto === 'tcp' && (p.data?.byteLength ?? 0) > minLen) {
+      droppedAt = net.sim.now;
+      return;
+    }
+    send(p);
+  };
+  return () => droppedAt;
 }

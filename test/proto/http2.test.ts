@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ActorContext } from '../../sim/core/context.js';
 import { applyFault } from '../../sim/net/faults.js';
 import type { Network } from '../../sim/net/network.js';
-import type { Packet } from '../../sim/net/packet.js';
 import { createHttpServer, HttpAgent, type HttpHandler, type HttpResponse } from '../../sim/proto/http1.js';
 import { createHttp2Server, decodeHeaderBlock, FrameDecoder, Http2Client, type Http2ServerOptions } from '../../sim/proto/http2.js';
 import { dataFrame, encodeHeaderBlock, goawayFrame, headersFrame, settingsFrame, windowUpdateFrame } from '../../sim/proto/http2-frames.js';
 import { dataSegments, ms, records, sends, world } from './http1-helpers.js';
+import { dropFirstSegment } from '../net/tcp-helpers.js';
 
 type Failure = { code: string; message: string; atUs: number; retryable?: boolean };
 
@@ -33,20 +33,6 @@ const sized = (ctx: ActorContext): HttpHandler => async (req, res) => {
 };
 
 /** Drops, once, the first segment from `from` to `to` whose data is longer than `minLen` bytes. */
-function dropFirstSegment(net: Network, from: string, to: string, minLen: number): () => number | undefined {
-  const link = net.link(from, to);
-  const send = link.send.bind(link);
-  let droppedAt: number | undefined;
-  link.send = (p: Packet) => {
-    if (droppedAt === undefined && p.proto === 'tcp' && (p.data?.byteLength ?? 0) > minLen) {
-      droppedAt = net.sim.now;
-      return;
-    }
-    send(p);
-  };
-  return () => droppedAt;
-}
-
 describe('HTTP/2: frames', () => {
   it('the decoder reads frames fed one byte at a time, and refuses one above SETTINGS_MAX_FRAME_SIZE', () => {
     const headers: [string, string][] = [[':status', '200'], ['content-length', '20000']];
