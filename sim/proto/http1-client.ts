@@ -117,6 +117,11 @@ export class HttpClientError extends Error {
   }
 }
 
+/** readTimeoutMs passed: undici's HeadersTimeoutError before the response head, BodyTimeoutError after it. */
+export function readTimeoutError(inBody: boolean, ms: number): HttpClientError {
+  return inBody ? new HttpClientError('UND_ERR_BODY_TIMEOUT', `Body Timeout Error (no data for ${ms}ms)`) : new HttpClientError('UND_ERR_HEADERS_TIMEOUT', `Headers Timeout Error (no response head in ${ms}ms)`);
+}
+
 /** One request in flight. */
 interface Exchange {
   method: string;
@@ -315,9 +320,7 @@ export class HttpAgent {
     if (ex.readTimeoutUs === 0) return;
     ex.readTimer?.cancel();
     ex.readTimer = this.ctx.timer(ex.readTimeoutUs, () => {
-      const ms = ex.readTimeoutUs / 1000;
-      const inBody = ex.conn?.decoder.inBody ?? false;
-      this.fail(ex, inBody ? new HttpClientError('UND_ERR_BODY_TIMEOUT', `Body Timeout Error (no data for ${ms}ms)`) : new HttpClientError('UND_ERR_HEADERS_TIMEOUT', `Headers Timeout Error (no response head in ${ms}ms)`));
+      this.fail(ex, readTimeoutError(ex.conn?.decoder.inBody ?? false, ex.readTimeoutUs / 1000));
     });
   }
 

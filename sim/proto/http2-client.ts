@@ -16,7 +16,7 @@
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { netOf } from '../net/api.js';
-import { HttpClientError, type HttpRequestOptions, type HttpResponse } from './http1-client.js';
+import { HttpClientError, readTimeoutError, type HttpRequestOptions, type HttpResponse } from './http1-client.js';
 import { isToken, type HttpHeaders } from './http1-codec.js';
 import { CONNECTION_SPECIFIC, errorCodeName, H2ErrorCode } from './http2-frames.js';
 import { Http2Session, Http2SessionError, newHttp2Stats, resolveHttp2Settings, type Http2LocalSettings, type Http2Stats } from './http2-session.js';
@@ -242,8 +242,7 @@ export class Http2Client {
     if (ex.readTimeoutUs === 0) return;
     ex.readTimer?.cancel();
     ex.readTimer = this.ctx.timer(ex.readTimeoutUs, () => {
-      const ms = ex.readTimeoutUs / 1000;
-      this.fail(ex, ex.status === 0 ? new HttpClientError('UND_ERR_HEADERS_TIMEOUT', `Headers Timeout Error (no response head in ${ms}ms)`) : new HttpClientError('UND_ERR_BODY_TIMEOUT', `Body Timeout Error (no data for ${ms}ms)`));
+      this.fail(ex, readTimeoutError(ex.status !== 0, ex.readTimeoutUs / 1000));
     });
   }
 
