@@ -10,11 +10,11 @@ import { writeTrace } from './helpers/traces.js';
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
 /**
- * The issue asks for under 5 s. Today the model takes about 9.5 s here for 1.03 M records (154 MB): parsing
- * and modelling in viz/model costs about twice a bare JSON.parse of every line (2.2 s in Node). Until that is
- * faster this guards against regressions rather than asserting the target; the figure is printed either way.
+ * The issue's bound: a million records in under 5 s in headless Chromium on this machine (2 cores). The page
+ * models the lines on its main thread while the digest worker hashes the bytes on the other core; measured
+ * 3.2 s for 1.03 M records (154 MB).
  */
-const LOAD_MS_MAX = 20_000;
+const LOAD_MS_MAX = 5_000;
 /** Scrubbing stays responsive: the 95th-percentile frame under this (a frame the eye notices as a stutter). */
 const FRAME_P95_MS_MAX = 100;
 const SCRUB_STEPS = 120;

@@ -59,9 +59,17 @@ describe('Digest64', () => {
     expect(new Digest64().update(a).update(b).hex()).toBe(digestHex(a + b));
   });
 
-  it('handles long inputs (carries through every limb)', () => {
+  test.prop([fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })], { numRuns: 300 })('over bytes equals over the text they encode', (a, b) => {
+    const enc = new TextEncoder();
+    const d = new Digest64().updateBytes(enc.encode(a)).updateBytes(enc.encode(b));
+    expect(d.hex()).toBe(referenceFnv1a64(a + b));
+    expect(d.bytes).toBe(new Digest64().update(a + b).bytes);
+  });
+
+  it('handles long inputs (carries through both halves)', () => {
     const text = 'x'.repeat(100_000) + 'ÿ'.repeat(1000);
     expect(digestHex(text)).toBe(referenceFnv1a64(text));
+    expect(new Digest64().updateBytes(Buffer.from(text, 'utf8')).hex()).toBe(referenceFnv1a64(text));
   });
 });
 

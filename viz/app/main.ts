@@ -21,6 +21,7 @@ import { createSequenceView } from './views/sequence.js';
 import { createTopology } from './views/topology.js';
 import { createWaterfall } from './views/waterfall.js';
 import { runInWorker, type WorkerRun } from './worker-client.js';
+import { digestInWorker } from './digest-client.js';
 import { oneLine } from './errors.js';
 import { checkRun } from './validate-run.js';
 import { exportPerfetto, exportSvg } from './export.js';
@@ -165,13 +166,19 @@ async function loadFile(file: File): Promise<void> {
   status(`Loading ${file.name}…`, 0);
   try {
     let shownAt = 0;
-    const model = await parseTraceStream(file.stream(), (bytes, records) => {
+    // The digest is taken from the file's bytes on another core while this thread models the lines.
+    const digest = digestInWorker(file);
+    digest.catch(() => undefined); // awaited below; a parse error may come first and leave it unawaited
+    const parsed = parseTraceStream(file.stream(), (bytes, records) => {
       // Progress is drawn a few times a second; formatting it per 64 kB chunk would cost more than it shows.
       const now = performance.now();
       if (ticket !== loading || now - shownAt < PROGRESS_MS) return;
       shownAt = now;
       status(`Loading ${file.name}: ${records.toLocaleString('en')} records`, file.size > 0 ? bytes / file.size : null);
-    }, { yieldMs: LOAD_YIELD_MS });
+    }, { yieldMs: LOAD_YIELD_MS, digest: false });
+    const [model, digested] = await Promise.all([parsed, digest]);
+    model.digest = digested.digest;
+    model.bytes = digested.bytes;
     if (ticket !== loading) return;
     const ms = performance.now() - started;
     byId('status').dataset.loadMs = String(Math.round(ms));

@@ -3,7 +3,8 @@
  * each host's address from its net.host record so packet addresses ('10.0.0.2:8080') resolve to names.
  *
  * API:
- *   HostTable   note(record) per record; indexOf(name) (adding it); byIp(ip); hosts; actors; names()
+ *   HostTable   note(record) per record; noteActor(host, actor, tUs, kind) for a record not parsed;
+ *               indexOf(name) (adding it); byIp(ip); hosts; actors; names()
  */
 import type { TraceRecord } from '../../sim/core/trace.js';
 import type { ActorInfo, HostInfo } from './types.js';
@@ -21,7 +22,7 @@ export class HostTable {
     const host = r.host;
     if (host === undefined) return;
     this.indexOf(host);
-    if (r.actor !== undefined) this.noteActor(host, r.actor, r);
+    if (r.actor !== undefined) this.noteActor(host, r.actor, r.t, r.kind);
     if (r.kind === 'net.host') {
       const ip = r.fields?.ip;
       if (typeof ip === 'string') {
@@ -54,7 +55,8 @@ export class HostTable {
     return out;
   }
 
-  private noteActor(host: string, name: string, r: TraceRecord): void {
+  /** The actor a record names (note() calls it; a record read without parsing calls it directly). */
+  noteActor(host: string, name: string, tUs: number, kind: string): void {
     let onHost = this.actorIndex.get(host);
     if (onHost === undefined) {
       onHost = new Map();
@@ -62,10 +64,10 @@ export class HostTable {
     }
     let a = onHost.get(name);
     if (a === undefined) {
-      a = { host, name, address: `${host}/${name}`, firstUs: r.t, crashes: 0 };
+      a = { host, name, address: `${host}/${name}`, firstUs: tUs, crashes: 0 };
       onHost.set(name, a);
       this.actors.push(a);
     }
-    if (r.kind === 'actor.crash') a.crashes++;
+    if (kind === 'actor.crash') a.crashes++;
   }
 }

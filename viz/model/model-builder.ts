@@ -11,7 +11,8 @@
  *   .count                         records added so far
  *
  * Lines of the hottest kinds are read by scan.ts's patterns and not kept as objects (RecordStore parses them
- * again on demand); every other line is JSON.parse'd, checked and kept.
+ * again on demand), as are flat records of the kinds no collector reads; every other line is JSON.parse'd,
+ * checked and kept.
  */
 import type { TraceHeader, TraceRecord } from '../../sim/core/trace.js';
 import { ConnectionTableBuilder } from './connections.js';
@@ -24,7 +25,13 @@ import { checkRecord, checkTime, notJson } from './record-check.js';
 import { RecordStore } from './records.js';
 import { RequestTableBuilder } from './requests.js';
 import { RunModel } from './run-model.js';
-import { kindOfLine, PKT_DROP, PKT_RECV, PKT_SEND_TCP, PKT_SEND_UDP, REQ_SPAN, TCP_STATE } from './scan.js';
+import { FLAT, kindOfLine, PKT_DROP, PKT_RECV, PKT_SEND_TCP, PKT_SEND_UDP, REQ_SPAN, TCP_STATE } from './scan.js';
+
+/**
+ * Kinds a collector reads fields of (keep() below), plus the records HostTable.note reads: parsed and kept as
+ * objects. Any other kind in canonical flat form is only filed (FLAT).
+ */
+const FILED_AS_OBJECTS = new Set(['header', 'run.stop', 'req.start', 'req.end', 'tcp.rst', 'tcp.retransmit', 'gauge', 'pool.timeout', 'fault', 'db.slow', 'net.host', 'actor.crash']);
 
 export class ModelBuilder {
   private readonly lines: string[] = [];
@@ -125,12 +132,15 @@ export class ModelBuilder {
         this.index(line, +m[1]!, kind, m[2]!).connections.state(this.count - 1, +m[1]!, m[3]!, m[4]!, m[5]!);
         return true;
       default:
-        return false;
+        if (kind === null || FILED_AS_OBJECTS.has(kind) || kind.startsWith('host.') || (m = FLAT.exec(line)) === null) return false;
+        this.index(line, +m[1]!, kind, m[3]);
+        if (m[3] !== undefined && m[4] !== undefined) this.hosts.noteActor(m[3], m[4], +m[1]!, kind);
+        return true;
     }
   }
 
   /** Files a hot-kind line (checking its time) without keeping an object; returns this for the collector call. */
-  private index(line: string, t: number, kind: string, host: string): this {
+  private index(line: string, t: number, kind: string, host: string | undefined): this {
     checkTime(t, this.count + 1, this.lastT);
     this.lastT = t;
     const index = this.times.length;
@@ -138,7 +148,7 @@ export class ModelBuilder {
     this.objects.push(undefined);
     this.times.push(t);
     this.fileKind(kind, index);
-    this.hostIds.push(this.hosts.indexOf(host));
+    this.hostIds.push(host === undefined ? -1 : this.hosts.indexOf(host));
     return this;
   }
 

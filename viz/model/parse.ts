@@ -92,14 +92,27 @@ export class JsonlParser {
   }
 }
 
-/** Digests and models a trace pushed in chunks. */
+/**
+ * Models a trace pushed in chunks, and digests it unless told not to (a page digests the file's bytes in a
+ * worker meanwhile: digest-worker.ts).
+ */
 export class TraceLoader {
   private readonly builder = new ModelBuilder();
-  private readonly digest = new Digest64();
-  private readonly lines = new LineSplitter((text, _line, unterminated) => {
-    this.builder.addLine(text, unterminated);
-    this.digest.update(text).update('\n');
-  });
+  private readonly digest: Digest64 | null;
+  private readonly lines: LineSplitter;
+
+  constructor(options: { digest?: boolean } = {}) {
+    const digest = (this.digest = options.digest === false ? null : new Digest64());
+    const builder = this.builder;
+    this.lines = new LineSplitter(
+      digest === null
+        ? (text, _line, unterminated) => builder.addLine(text, unterminated)
+        : (text, _line, unterminated) => {
+            builder.addLine(text, unterminated);
+            digest.update(text).update('\n');
+          },
+    );
+  }
 
   /** Records modelled so far. */
   get records(): number {
@@ -112,7 +125,7 @@ export class TraceLoader {
 
   finish(): RunModel {
     this.lines.end();
-    return this.builder.finish(this.digest.hex(), this.digest.bytes);
+    return this.builder.finish(this.digest?.hex() ?? null, this.digest?.bytes ?? null);
   }
 }
 
@@ -128,6 +141,8 @@ export interface ParseStreamOptions {
    * still paints its progress; 0: never (in a worker).
    */
   yieldMs?: number;
+  /** false: leave the model's digest null (the caller digests the bytes elsewhere); default true. */
+  digest?: boolean;
 }
 
 export async function parseTraceStream(
@@ -136,7 +151,7 @@ export async function parseTraceStream(
   options: ParseStreamOptions = {},
 ): Promise<RunModel> {
   const yieldMs = options.yieldMs ?? 30;
-  const loader = new TraceLoader();
+  const loader = new TraceLoader({ digest: options.digest });
   // stream: true keeps a character split across chunks whole: the decoder holds its bytes until the rest comes.
   const decoder = new TextDecoder('utf-8');
   const reader = stream.getReader();

@@ -32,6 +32,19 @@ export const REQ_SPAN = new RegExp(`${HEAD('req.span')},"req":"${STR}","fields":
 /** Captures: 1 t, 2 host, 3 conn, 4 from, 5 to. */
 export const TCP_STATE = new RegExp(`${HEAD('tcp.state')},"conn":"${STR}","fields":\\{"from":"${STR}","to":"${STR}"\\}\\}$`);
 
+/** A JSON number or string (unescaped), or a literal, captured nowhere: a flat record's field value. */
+const VALUE = '(?:-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|"[^"\\\\\\u0000-\\u001f]*"|true|false|null)';
+const NAME = '"[^"\\\\\\u0000-\\u001f]*"';
+const ID = `(?:${NAME}|-?(?:0|[1-9][0-9]*))`;
+/**
+ * Any canonical record whose fields are flat (numbers, plain strings, literals): the records a view shows but
+ * the model only files (HTTP exchanges, queries, gateway tries …). Captures: 1 t, 2 kind, 3 host, 4 actor
+ * (3 and 4 undefined when absent).
+ */
+export const FLAT = new RegExp(
+  `^\\{"t":${NUM},"kind":"${STR}"(?:,"host":"${STR}")?(?:,"actor":"${STR}")?(?:,"conn":${ID})?(?:,"req":${ID})?(?:,"fields":\\{(?:${NAME}:${VALUE}(?:,${NAME}:${VALUE})*)?\\})?\\}$`,
+);
+
 const KIND_AT = '{"t":'.length;
 const KIND_KEY = ',"kind":"';
 
