@@ -106,22 +106,23 @@ export class ModelBuilder {
   private fast(line: string): boolean {
     const kind = kindOfLine(line);
     let m: RegExpExecArray | null;
+    let t: number;
     switch (kind) {
       case 'pkt.recv':
         if ((m = PKT_RECV.exec(line)) === null) return false;
-        this.index(line, +m[1]!, kind, m[2]!).packets.recv(+m[1]!, m[2]!, +m[3]!);
+        this.index(line, (t = +m[1]!), kind, m[2]!).packets.recv(t, m[2]!, +m[3]!);
         return true;
       case 'pkt.send':
         if ((m = PKT_SEND_TCP.exec(line)) !== null) {
-          this.index(line, +m[1]!, kind, m[2]!).packets.send(this.count - 1, +m[1]!, m[2]!, m[4]!, m[5]!, +m[6]!, +m[7]!);
+          this.index(line, (t = +m[1]!), kind, m[2]!).packets.send(this.count - 1, t, m[2]!, m[3]!, m[4]!, +m[5]!, +m[6]!);
           return true;
         }
         if ((m = PKT_SEND_UDP.exec(line)) === null) return false;
-        this.index(line, +m[1]!, kind, m[2]!).packets.send(this.count - 1, +m[1]!, m[2]!, m[3]!, '', +m[4]!, +m[5]!);
+        this.index(line, (t = +m[1]!), kind, m[2]!).packets.send(this.count - 1, t, m[2]!, m[3]!, '', +m[4]!, +m[5]!);
         return true;
       case 'pkt.drop':
         if ((m = PKT_DROP.exec(line)) === null) return false;
-        this.index(line, +m[1]!, kind, m[2]!).packets.drop(+m[1]!, +m[3]!, m[4]!, m[5]!);
+        this.index(line, (t = +m[1]!), kind, m[2]!).packets.drop(t, +m[3]!, m[4]!, m[5]!);
         return true;
       case 'req.span':
         if ((m = REQ_SPAN.exec(line)) === null) return false;
@@ -129,12 +130,12 @@ export class ModelBuilder {
         return true;
       case 'tcp.state':
         if ((m = TCP_STATE.exec(line)) === null) return false;
-        this.index(line, +m[1]!, kind, m[2]!).connections.state(this.count - 1, +m[1]!, m[3]!, m[4]!, m[5]!);
+        this.index(line, (t = +m[1]!), kind, m[2]!).connections.state(this.count - 1, t, m[3]!, m[4]!, m[5]!);
         return true;
       default:
         if (kind === null || FILED_AS_OBJECTS.has(kind) || kind.startsWith('host.') || (m = FLAT.exec(line)) === null) return false;
-        this.index(line, +m[1]!, kind, m[3]);
-        if (m[3] !== undefined && m[4] !== undefined) this.hosts.noteActor(m[3], m[4], +m[1]!, kind);
+        this.index(line, (t = +m[1]!), kind, m[3]);
+        if (m[3] !== undefined && m[4] !== undefined) this.hosts.noteActor(m[3], m[4], t, kind);
         return true;
     }
   }

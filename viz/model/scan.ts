@@ -15,20 +15,23 @@
  */
 const NUM = '(-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)';
 const STR = '([^"\\\\\\u0000-\\u001f]*)';
+/** The same without a capture: checked, not taken (every capture is a string allocated per line). */
+const NUM_ = NUM.replace('(', '(?:');
+const STR_ = STR.replace('(', '(?:');
 const HEAD = (kind: string) => `^\\{"t":${NUM},"kind":"${kind.replace('.', '\\.')}","host":"${STR}"`;
 
 /** Captures: 1 t, 2 host, 3 id, 4 len. */
 export const PKT_RECV = new RegExp(`${HEAD('pkt.recv')},"fields":\\{"id":${NUM},"len":${NUM}\\}\\}$`);
-/** Captures: 1 t, 2 host, 3 ack, 4 dst, 5 flags, 6 id, 7 len, 8 seq, 9 src, 10 win. */
+/** Captures: 1 t, 2 host, 3 dst, 4 flags, 5 id, 6 len (the rest is checked, not taken). */
 export const PKT_SEND_TCP = new RegExp(
-  `${HEAD('pkt.send')},"fields":\\{"ack":${NUM},"dst":"${STR}","flags":"${STR}","id":${NUM},"len":${NUM},"proto":"tcp","seq":${NUM},"src":"${STR}","win":${NUM}\\}\\}$`,
+  `${HEAD('pkt.send')},"fields":\\{"ack":${NUM_},"dst":"${STR}","flags":"${STR}","id":${NUM},"len":${NUM},"proto":"tcp","seq":${NUM_},"src":"${STR_}","win":${NUM_}\\}\\}$`,
 );
-/** Captures: 1 t, 2 host, 3 dst, 4 id, 5 len, 6 src. */
-export const PKT_SEND_UDP = new RegExp(`${HEAD('pkt.send')},"fields":\\{"dst":"${STR}","id":${NUM},"len":${NUM},"proto":"udp","src":"${STR}"\\}\\}$`);
+/** Captures: 1 t, 2 host, 3 dst, 4 id, 5 len. */
+export const PKT_SEND_UDP = new RegExp(`${HEAD('pkt.send')},"fields":\\{"dst":"${STR}","id":${NUM},"len":${NUM},"proto":"udp","src":"${STR_}"\\}\\}$`);
 /** Captures: 1 t, 2 host, 3 id, 4 reason, 5 to. */
 export const PKT_DROP = new RegExp(`${HEAD('pkt.drop')},"fields":\\{"id":${NUM},"reason":"${STR}","to":"${STR}"\\}\\}$`);
-/** Captures: 1 t, 2 host, 3 req, 4 attempt, 5 endUs (may be absent), 6 phase, 7 startUs. */
-export const REQ_SPAN = new RegExp(`${HEAD('req.span')},"req":"${STR}","fields":\\{"attempt":${NUM}(?:,"endUs":${NUM})?,"phase":"${STR}","startUs":${NUM}\\}\\}$`);
+/** Captures: 1 t, 2 host, 3 req. */
+export const REQ_SPAN = new RegExp(`${HEAD('req.span')},"req":"${STR}","fields":\\{"attempt":${NUM_}(?:,"endUs":${NUM_})?,"phase":"${STR_}","startUs":${NUM_}\\}\\}$`);
 /** Captures: 1 t, 2 host, 3 conn, 4 from, 5 to. */
 export const TCP_STATE = new RegExp(`${HEAD('tcp.state')},"conn":"${STR}","fields":\\{"from":"${STR}","to":"${STR}"\\}\\}$`);
 
