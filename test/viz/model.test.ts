@@ -129,6 +129,22 @@ describe('the run model of pool-exhaustion', async () => {
     expect(p.sendUs[range.start - 1]).toBeLessThan(1e6);
   });
 
+  it('finds every packet on the wire at a window’s top edge, and no other', () => {
+    const p = model.packets;
+    let crossing = 0;
+    // Packets spend 250 µs on the wire here: edges 100 µs after some sends are sure to cut through a few.
+    for (const tUs of [0, 1e6, 10_400_123, ...[100, 5000, 20_000].map((row) => p.sendUs[row]! + 100)]) {
+      const start = p.rowsSentIn(tUs, Infinity).start;
+      const found: number[] = [];
+      for (let row = p.firstInFlightAt(tUs); row < start; row++) if (p.endUs(row) >= tUs) found.push(row);
+      const expected: number[] = [];
+      for (let row = 0; row < p.count; row++) if (p.sendUs[row]! < tUs && p.endUs(row) >= tUs) expected.push(row);
+      expect(found, `t ${tUs}`).toEqual(expected);
+      crossing += expected.length;
+    }
+    expect(crossing).toBeGreaterThan(0);
+  });
+
   it('reads connections and hosts', () => {
     expect(model.hosts.map((h) => [h.name, h.ip])).toEqual(expect.arrayContaining([['db', '10.0.0.1'], ['service', '10.0.0.2']]));
     const c = model.connections[0]!;

@@ -9,6 +9,8 @@
  *                          flagNames), len, sendRecord (record index of the pkt.send)
  *   .packet(row)           one row as a Packet object (for a tooltip)
  *   .rowsSentIn(from, to)  rows sent in [from, to): the visible window of the sequence diagram
+ *   .firstInFlightAt(t)    the first row that may still be in flight at t (sent before t, received or dropped
+ *                          at or after it): rows from there up to rowsSentIn(t, …).start cross the window's edge
  *   PacketTable.revive(o)  restores methods after postMessage
  *   PacketTableBuilder     send/recv/drop per record (their fields as arguments), finish()
  *
@@ -61,6 +63,38 @@ export class PacketTable {
   rowsSentIn(fromUs: number, toUs: number): IndexRange {
     return { start: lowerBound(this.sendUs, fromUs), end: lowerBound(this.sendUs, toUs) };
   }
+
+  firstInFlightAt(tUs: number): number {
+    return lowerBound(this.endMaxUs(), tUs);
+  }
+
+  /**
+   * Per row, the latest arrival or drop among the rows up to it: non-decreasing, so one binary search finds
+   * the oldest packet that may cross a time. Built on first use (a packet never delivered counts as ending
+   * at its send: it is drawn only from a window its send is in).
+   */
+  private endMaxUs(): Float64Array {
+    if (this.endMax !== undefined) return this.endMax;
+    const n = this.count;
+    const out = new Float64Array(n);
+    let max = -Infinity;
+    for (let row = 0; row < n; row++) {
+      const end = this.endUs(row);
+      if (end > max) max = end;
+      out[row] = max;
+    }
+    return (this.endMax = out);
+  }
+
+  /** When a row's packet arrived or was dropped; its send time if neither. */
+  endUs(row: number): number {
+    const drop = this.dropUs[row]!;
+    if (!Number.isNaN(drop)) return drop;
+    const recv = this.recvUs[row]!;
+    return Number.isNaN(recv) ? this.sendUs[row]! : recv;
+  }
+
+  private endMax: Float64Array | undefined;
 
   static revive(o: PacketTable): PacketTable {
     return Object.setPrototypeOf(o, PacketTable.prototype) as PacketTable;

@@ -1,8 +1,9 @@
 /**
  * The sequence (Lamport) diagram: hosts as vertical lanes, time flowing down, each packet an arrow from its
  * send to its arrival; a drop ends in a red cross where it was lost, RSTs are red, SYN/FIN green. Drawn on a
- * canvas, and only the packets sent inside the visible window (found by binary search on the send column),
- * so the cost is the window's, not the trace's: a million events scroll as fast as a thousand.
+ * canvas, and only the packets on the wire inside the visible window (found by binary search on the send
+ * column, and on the running latest arrival for those sent before it), so the cost is the window's, not the
+ * trace's: a million events scroll as fast as a thousand.
  */
 import type { PacketTable } from '../../model/packets.js';
 import type { ViewState } from '../store.js';
@@ -80,10 +81,19 @@ export function createSequenceView(root: HTMLElement, actions: { setCursor(tUs: 
     drawn = 0;
     if (packets) {
       const { start, end } = packets.rowsSentIn(windowFromUs, toUs);
-      const last = Math.min(end, start + ARROWS_MAX);
+      // Packets sent before the window and still on the wire at its top edge enter from above it.
+      for (let row = packets.firstInFlightAt(windowFromUs); row < start && drawn < ARROWS_MAX; row++) {
+        if (packets.endUs(row) < windowFromUs) continue;
+        drawPacket(g, packets, row, laneX, toUs);
+        drawn++;
+      }
+      const crossing = drawn;
+      const last = Math.min(end, start + ARROWS_MAX - crossing);
       for (let row = start; row < last; row++) drawPacket(g, packets, row, laneX, toUs);
-      drawn = last - start;
-      note.textContent = end - start > ARROWS_MAX ? `${(end - start).toLocaleString('en')} packets in the window; the first ${ARROWS_MAX.toLocaleString('en')} drawn — narrow the window` : `${(end - start).toLocaleString('en')} packets in the window`;
+      drawn += last - start;
+      const total = end - start + crossing;
+      const counted = `${(end - start).toLocaleString('en')} packets sent in the window${crossing > 0 ? `, ${crossing.toLocaleString('en')} entering it` : ''}`;
+      note.textContent = total > drawn ? `${counted}; the first ${drawn.toLocaleString('en')} drawn — narrow the window` : counted;
     } else {
       note.textContent = 'no packets in this trace (light traces leave them out)';
     }
