@@ -200,7 +200,9 @@ export class HttpAgent {
     // The factory hands over a connection as soon as its SYN is out (as undici dispatches to a Client that is
     // still connecting): a connect error or timeout then fails the request waiting on it, where a pool
     // waiting for `open` to succeed would keep its waiter until the pool's own acquire timeout.
-    this.pool = new Pool<AgentConnection>(ctx, { preset: 'undici', ...options.pool }, {
+    // Named for where it runs and what it reaches, as the gateway's and service's pools are: the preset's one
+    // name would make two agents' pools share (and overwrite) each other's gauges.
+    this.pool = new Pool<AgentConnection>(ctx, { preset: 'undici', poolName: `${ctx.host}->${options.host}`, ...options.pool }, {
       open: (done) => done(null, this.openConnection()),
       close: (conn, reason) => this.closeConnection(conn, reason),
     });

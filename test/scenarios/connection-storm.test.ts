@@ -24,6 +24,6 @@ describe('connection-storm', () => {
   it('with keep-alive a few connections carry every request', async () => {
     const { sim } = await runScenario(connectionStorm, { seed: 1, params: { keepAlive: true }, duration: '10s' });
     expect(RequestLedger.of(sim).summary().failed).toBe(0);
-    expect(sim.metrics.counter('pool.undici.Pool.created').value).toBeLessThan(10);
+    expect(sim.metrics.counter('pool.client->server.created').value).toBeLessThan(10);
   });
 });

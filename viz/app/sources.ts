@@ -89,7 +89,7 @@ export function topologySource(m: RunModel): TopologySource {
 
 /**
  * A pool's host: from its timeout records, else the host its name starts with ('service-db' → service);
- * null when neither says (an agent's 'undici.Pool'): the view lists it apart rather than guess.
+ * null when neither says (a pool a user named freely): the view lists it apart rather than guess.
  */
 function hostOfPool(p: PoolInfo, hosts: readonly string[]): string | null {
   if (p.host !== null) return p.host;
