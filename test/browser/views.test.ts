@@ -67,6 +67,13 @@ describe.skipIf(!hasChromium)('the visualizer with a pool-exhaustion trace', () 
     await expect.poll(() => view.textContent()).toContain('slow db ×20');
     expect(await view.textContent()).toMatch(/service-db: act 10 · idle 0 · pend [1-9]/);
     expect(await view.locator('.node').count()).toBe(4);
+    // Layers in the direction requests flow: the client's box above the gateway's, above the service's, above the db's.
+    const tops = await view.locator('.node').evaluateAll((nodes) => nodes.map((n) => [n.querySelector('text.name')!.textContent, n.getBoundingClientRect().top] as const));
+    const top = new Map(tops);
+    expect(top.get('client')!).toBeLessThan(top.get('gateway')!);
+    expect(top.get('gateway')!).toBeLessThan(top.get('service')!);
+    expect(top.get('service')!).toBeLessThan(top.get('db')!);
+    expect(await view.textContent()).toMatch(/\d+ established · \d+ closing/);
     await shot(s, '#view-topology', 'topology.png');
   });
 
@@ -83,7 +90,7 @@ describe.skipIf(!hasChromium)('the visualizer with a pool-exhaustion trace', () 
 
   it('draws the packets around the cursor in the sequence diagram', async () => {
     const view = s.page.locator('#view-sequence');
-    await expect.poll(() => view.locator('.chart-title').first().textContent()).toMatch(/^[1-9][\d,]* packets in the window/);
+    await expect.poll(() => view.locator('.chart-title').first().textContent()).toMatch(/^[1-9][\d,]* packets sent in the window/);
     await shot(s, '#view-sequence', 'sequence.png');
   });
 

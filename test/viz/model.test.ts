@@ -152,6 +152,13 @@ describe('the run model of pool-exhaustion', async () => {
     const load = model.linkLoadAt(5e6);
     expect(load.get('service>db')!.open).toBe(10);
     expect(load.get('gateway>service')!.open).toBeGreaterThan(0);
+    // In the slowdown the gateway abandons upstream connections at its 1 s read timeout: they linger closing
+    // (TIME_WAIT) while the pool opens new ones, so established, not open, is what the pool holds.
+    const slow = model.linkLoadAt(15.5e6).get('gateway>service')!;
+    const pooled = model.pools.find((p) => p.name === 'gateway->service')!.total!.valueAt(15.5e6);
+    expect(slow.closing).toBeGreaterThan(50);
+    expect(slow.open).toBe(slow.connecting + slow.established + slow.closing);
+    expect(Math.abs(slow.established - pooled)).toBeLessThanOrEqual(10);
     expect(model.actors.map((a) => a.address)).toContain('service/api');
   });
 

@@ -2,6 +2,7 @@
  * Adapters from the model (viz/model's RunModel) to what each view reads. The views take narrow interfaces,
  * so each can be drawn from a hand-made source in a test, and the model can grow without touching them.
  */
+import { flowLayers, flowOrder } from '../model/flow-order.js';
 import type { RunModel } from '../model/run-model.js';
 import type { FaultPeriod, PoolInfo, RequestInfo, ThroughputBucket, LatencyBucket } from '../model/types.js';
 import type { ControlsSource } from './controls.js';
@@ -75,16 +76,18 @@ export function topologySource(m: RunModel): TopologySource {
   const links = new Map<string, readonly [string, string]>();
   for (const c of m.connections) if (c.fromHost !== c.toHost) links.set(`${c.fromHost}>${c.toHost}`, [c.fromHost, c.toHost]);
   return {
-    hosts,
+    layers: flowLayers(hosts, [...links.values()]),
     links: [...links.values()],
-    connectionsAt(tUs) {
-      const out = new Map<string, number>();
-      for (const [key, v] of m.linkLoadAt(tUs)) out.set(key, v.open);
-      return out;
-    },
+    connectionsAt: (tUs) => m.linkLoadAt(tUs),
     faultsAt: (tUs) => m.faults.filter((f: FaultPeriod) => f.fromUs <= tUs && (f.toUs === null || f.toUs > tUs)),
     pools: m.pools.map((p) => poolFigures(p, hostOfPool(p, hosts))),
   };
+}
+
+/** The sequence diagram's lanes: every host in the trace, in the direction requests flow. */
+export function sequenceLanes(m: RunModel): string[] {
+  const links = m.connections.filter((c) => c.fromHost !== c.toHost).map((c) => [c.fromHost, c.toHost] as const);
+  return flowOrder(m.packets.hostNames, links);
 }
 
 /**

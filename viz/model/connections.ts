@@ -6,7 +6,8 @@
  *
  * API:
  *   ConnectionTableBuilder   state/rst/retransmit per record; connections (in open order)
- *   linkLoadAt(conns, tUs)   open connections per (fromHost, toHost) at t: the topology's live figures
+ *   linkLoadAt(conns, tUs)   connections per (fromHost, toHost) at t, by phase (connecting, established,
+ *                            closing): the topology's live figures
  *
  * A crashed host's sockets vanish without a state record, so their connections stay open in the model
  * (closedUs null) unless the far side closes; that is what the simulated peer saw too.
@@ -29,6 +30,8 @@ export class ConnectionTableBuilder {
       this.openSides.set(c, 0);
     }
     c.states.push(index);
+    if (to === 'ESTABLISHED' && c.establishedUs === null) c.establishedUs = tUs;
+    if (from === 'ESTABLISHED' && c.closingUs === null) c.closingUs = tUs;
     let open = this.openSides.get(c)!;
     if (from === 'CLOSED' && to !== 'CLOSED') open++;
     else if (to === 'CLOSED' && from !== 'CLOSED') open--;
@@ -52,7 +55,7 @@ function newConnection(id: string, tUs: number): ConnectionInfo {
   const gt = id.indexOf('>');
   const [fromHost, fromPort] = endpoint(gt < 0 ? id : id.slice(0, gt));
   const [toHost, toPort] = endpoint(gt < 0 ? '' : id.slice(gt + 1));
-  return { id, fromHost, toHost, fromPort, toPort, openUs: tUs, closedUs: null, states: [], rsts: 0, retransmits: 0 };
+  return { id, fromHost, toHost, fromPort, toPort, openUs: tUs, establishedUs: null, closingUs: null, closedUs: null, states: [], rsts: 0, retransmits: 0 };
 }
 
 function endpoint(text: string): [string, number | null] {
@@ -62,15 +65,33 @@ function endpoint(text: string): [string, number | null] {
   return [text.slice(0, colon), Number.isInteger(port) ? port : null];
 }
 
+/** A link's connections at an instant, by phase; `open` is all three. */
+export interface LinkLoad {
+  fromHost: string;
+  toHost: string;
+  open: number;
+  /** SYN sent, not yet established. */
+  connecting: number;
+  established: number;
+  /** A side has left ESTABLISHED and not every side is CLOSED: FIN_WAIT, CLOSE_WAIT, TIME_WAIT (60 s on Linux). */
+  closing: number;
+}
+
 /** Connections open at t, counted per initiator → acceptor pair ('a>b' keys, in first-seen order). */
-export function linkLoadAt(connections: readonly ConnectionInfo[], tUs: number): Map<string, { fromHost: string; toHost: string; open: number }> {
-  const out = new Map<string, { fromHost: string; toHost: string; open: number }>();
+export function linkLoadAt(connections: readonly ConnectionInfo[], tUs: number): Map<string, LinkLoad> {
+  const out = new Map<string, LinkLoad>();
   for (const c of connections) {
     if (c.openUs > tUs || (c.closedUs !== null && c.closedUs <= tUs)) continue;
     const key = `${c.fromHost}>${c.toHost}`;
-    const entry = out.get(key);
-    if (entry === undefined) out.set(key, { fromHost: c.fromHost, toHost: c.toHost, open: 1 });
-    else entry.open++;
+    let entry = out.get(key);
+    if (entry === undefined) {
+      entry = { fromHost: c.fromHost, toHost: c.toHost, open: 0, connecting: 0, established: 0, closing: 0 };
+      out.set(key, entry);
+    }
+    entry.open++;
+    if (c.closingUs !== null && c.closingUs <= tUs) entry.closing++;
+    else if (c.establishedUs !== null && c.establishedUs <= tUs) entry.established++;
+    else entry.connecting++;
   }
   return out;
 }

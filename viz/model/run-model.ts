@@ -11,7 +11,7 @@
  *   timesUs                every record's time, a Float64Array in trace order (non-decreasing)
  *   kinds                  kind → Int32Array of record indexes, in order; ofKind(kind)
  *   hosts, actors          in order of first appearance (HostInfo.index is the lane)
- *   connections            ConnectionInfo[] in open order; linkLoadAt(tUs): open connections per host pair
+ *   connections            ConnectionInfo[] in open order; linkLoadAt(tUs): connections per host pair by phase
  *   requests, request(id)  RequestInfo[] in start order; spans(request) → Span[]
  *   packets                PacketTable (columns; see packets.ts)
  *   gauges                 name → GaugeSeries (valueAt, extremesIn; see gauges.ts), in first-window order
@@ -26,7 +26,7 @@
  *   RunModel.revive(o)     restores methods on a model that crossed postMessage (structured clone keeps the data)
  */
 import type { TraceHeader } from '../../sim/core/trace.js';
-import { linkLoadAt } from './connections.js';
+import { linkLoadAt, type LinkLoad } from './connections.js';
 import { GaugeSeries } from './gauges.js';
 import { lowerBound, PacketTable } from './packets.js';
 import { RecordStore } from './records.js';
@@ -154,7 +154,7 @@ export class RunModel implements RunModelData {
   }
 
   /** Connections open at t per initiator → acceptor host pair. */
-  linkLoadAt(tUs: number): Map<string, { fromHost: string; toHost: string; open: number }> {
+  linkLoadAt(tUs: number): Map<string, LinkLoad> {
     return linkLoadAt(this.connections, tUs);
   }
 

@@ -51,6 +51,10 @@ export interface ConnectionInfo {
   toPort: number | null;
   /** Its first tcp.state record (the SYN_SENT). */
   openUs: number;
+  /** When a side first reached ESTABLISHED; null: never (refused, timed out, reset while connecting). */
+  establishedUs: number | null;
+  /** When a side first left ESTABLISHED (a FIN, a reset): from then on it is closing, TIME_WAIT included. */
+  closingUs: number | null;
   /** When the last side with a state reached CLOSED; null: not closed when the trace ends. */
   closedUs: number | null;
   /** Record indexes of its tcp.state records, in time order (both sides: the record's host says which). */

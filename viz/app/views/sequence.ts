@@ -19,7 +19,8 @@ const ARROWS_MAX = 20_000;
 const WINDOWS_US = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 export interface SequenceView {
-  setPackets(packets: PacketTable | null, hosts: readonly string[]): void;
+  /** The packets and the lanes' hosts, left to right (any order of the table's hostNames). */
+  setPackets(packets: PacketTable | null, lanes: readonly string[]): void;
   update(state: ViewState): void;
   /** Arrows drawn in the last frame (tests read it). */
   readonly drawn: number;
@@ -36,6 +37,8 @@ export function createSequenceView(root: HTMLElement, actions: { setCursor(tUs: 
 
   let packets: PacketTable | null = null;
   let lanes: readonly string[] = [];
+  /** The packet table's host index → lane. */
+  let laneOf = new Int32Array(0);
   let cursorUs = 0;
   let drawn = 0;
   let windowFromUs = 0;
@@ -58,7 +61,7 @@ export function createSequenceView(root: HTMLElement, actions: { setCursor(tUs: 
     // The cursor sits a fifth of the way down, so a little of what led up to it stays in view.
     windowFromUs = Math.max(0, cursorUs - windowUs() / 5);
     const toUs = windowFromUs + windowUs();
-    const laneX = (i: number) => LEFT_PX + ((i + 0.5) * (width - LEFT_PX)) / Math.max(1, lanes.length);
+    const laneX = (lane: number) => LEFT_PX + ((lane + 0.5) * (width - LEFT_PX)) / Math.max(1, lanes.length);
     g.font = '11px system-ui, sans-serif';
     g.textAlign = 'center';
     g.fillStyle = '#1d232b';
@@ -114,12 +117,12 @@ export function createSequenceView(root: HTMLElement, actions: { setCursor(tUs: 
     const recvUs = p.recvUs[row]!;
     const dropUs = p.dropUs[row]!;
     const flags = p.flagNames[p.flags[row]!] ?? '';
-    const x1 = laneX(from);
+    const x1 = laneX(laneOf[from]!);
     const y1 = yOf(sendUs);
     const dropped = !Number.isNaN(dropUs);
     const endUs = dropped ? dropUs : Number.isNaN(recvUs) ? toUs : recvUs;
     // An unknown destination (no route) is drawn half way to the right, ending where it died.
-    const x2Target = to >= 0 ? laneX(to) : x1 + 30;
+    const x2Target = to >= 0 ? laneX(laneOf[to]!) : x1 + 30;
     const y2 = yOf(endUs);
     // A lost packet stops part way across, where it was lost, and ends in a cross.
     const x2 = dropped ? x1 + (x2Target - x1) * 0.6 : x2Target;
@@ -161,9 +164,11 @@ export function createSequenceView(root: HTMLElement, actions: { setCursor(tUs: 
   }, { passive: false });
 
   return {
-    setPackets(next, hosts) {
+    setPackets(next, order) {
       packets = next;
-      lanes = hosts;
+      lanes = order;
+      const names = next?.hostNames ?? [];
+      laneOf = Int32Array.from(names, (name) => Math.max(0, order.indexOf(name)));
       draw();
     },
     update(state) {
