@@ -23,9 +23,11 @@ describe.skipIf(!hasChromium)('a trace with markup in a host name', () => {
     await expect.poll(() => s.page.locator('#view-topology').textContent()).toContain(EVIL);
     await s.page.locator('#view-log select[name="log-host"]').selectOption(EVIL);
     await expect.poll(() => s.page.locator('#view-log .log-row').first().textContent()).toContain(EVIL);
-    expect(await s.page.getByText(EVIL).first().isVisible()).toBe(true);
+    // Scoped to the views: the fork form's host picker, earlier on the page, lists the name in an <option>.
+    expect(await s.page.locator('#views').getByText(EVIL).first().isVisible()).toBe(true);
+    expect(await s.page.locator('#fork-a option').allTextContents()).toContain(EVIL);
     expect(await s.page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
-    expect(await s.page.locator('#views script, #views img').count()).toBe(0);
+    expect(await s.page.locator('#views script, #views img, #fork-bar script, #fork-bar img').count()).toBe(0);
     expect(s.pageErrors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The visualizer's page: wires the store to the views, the controls, the two ways in (a trace file, a run in
- * the worker) and the URL. Views redraw once per animation frame, whatever number of changes came in it.
+ * the worker), forking and comparing runs, and the URL. Views redraw once per animation frame, whatever
+ * number of changes came in it.
  */
 import { parseTraceStream, TraceLoader, TraceParseError } from '../model/parse.js';
 import type { RunModel } from '../model/run-model.js';
@@ -11,7 +12,7 @@ import { byId } from './dom.js';
 import { createLoadPanel } from './load-panel.js';
 import { createRunPanel } from './run-panel.js';
 import { parseSeedText } from './seed.js';
-import { controlsSource, logSource, poolsSource, requestsSource, topologySource, waterfallSource } from './sources.js';
+import { controlsSource, logSource, poolsSource, requestsSource, sequenceLanes, topologySource, waterfallSource } from './sources.js';
 import { Store } from './store.js';
 import { readUrl, writeUrl, type RunSpec } from './url-state.js';
 import { createEventLog } from './views/event-log.js';
@@ -23,9 +24,14 @@ import { createWaterfall } from './views/waterfall.js';
 import { runInWorker, type WorkerRun } from './worker-client.js';
 import { digestInWorker } from './digest-client.js';
 import { oneLine } from './errors.js';
-import { checkRun } from './validate-run.js';
-import { exportPerfetto, exportSvg } from './export.js';
+import { checkRun, linkBaseOf } from './validate-run.js';
+import { exportPerfetto, exportPng, exportSvg } from './export.js';
 import { el } from './dom.js';
+import { compareData, createPinPanel } from './compare.js';
+import { createForkPanel } from './fork-panel.js';
+import { appendFaults, forkEntries, type ForkInput } from './fork-faults.js';
+import { specOfHeader as specOfTraceHeader } from './header-spec.js';
+import { createCompareView } from './views/compare-view.js';
 
 const store = new Store();
 const body = (id: string) => byId(id).querySelector<HTMLElement>('.body')!;
@@ -42,16 +48,30 @@ const topology = createTopology(body('view-topology'));
 const waterfall = createWaterfall(body('view-waterfall'), { select: (requestId) => store.set({ requestId }), setCursor });
 const sequence = createSequenceView(body('view-sequence'), { setCursor });
 const log = createEventLog(body('view-log'), { setCursor, setFilter: (logFilter) => store.set({ logFilter }) });
+const compare = createCompareView(byId('compare'), { setCursor });
+const forkPanel = createForkPanel(byId('fork-panel'), (input) => fork(input));
+const pinPanel = createPinPanel(byId('pin-panel'), {
+  pin: () => store.setBaseline(store.model),
+  unpin: () => store.setBaseline(null),
+});
 
 /** The spec the URL shows: what reproduces the model on screen. */
 let currentSpec: RunSpec | null = null;
+/**
+ * The spec of the model on show: currentSpec, except while a run is under way or after one failed, when
+ * currentSpec already names the new run. A fork must add to the schedule of what is on the screen.
+ */
+let shownSpec: RunSpec | null = null;
+let running = false;
 let renderQueued = false;
 let modelChanged = false;
+let baselineChanged = false;
 /** Wall time of the last render, ms (the browser test reads it through window.faultline). */
 const stats = { lastRenderMs: 0, renders: 0 };
 
 store.subscribe((change) => {
   if (change === 'model') modelChanged = true;
+  if (change === 'baseline') baselineChanged = true;
   if (!renderQueued) {
     renderQueued = true;
     requestAnimationFrame(render);
@@ -62,6 +82,7 @@ function render(): void {
   renderQueued = false;
   const started = performance.now();
   const model = store.model;
+  const compareChanged = modelChanged || baselineChanged;
   if (modelChanged) {
     modelChanged = false;
     controls.setSource(model && controlsSource(model));
@@ -69,8 +90,14 @@ function render(): void {
     requests.setSource(model && requestsSource(model));
     topology.setSource(model && topologySource(model));
     waterfall.setSource(model && waterfallSource(model));
-    sequence.setPackets(model?.packets ?? null, model?.packets.hostNames ?? []);
+    sequence.setPackets(model?.packets ?? null, model ? sequenceLanes(model) : []);
     log.setSource(model && logSource(model));
+    updateForkPanel();
+  }
+  if (compareChanged) {
+    baselineChanged = false;
+    compare.setData(store.comparing() ? compareData(store.baseline!, model!) : null);
+    pinPanel.update(model, store.baseline);
   }
   if (model) {
     const state = store.state;
@@ -82,6 +109,7 @@ function render(): void {
     waterfall.update(state);
     sequence.update(state);
     log.update(state);
+    if (store.comparing()) compare.update(state, store.compareDomain());
     writeUrlSoon();
   }
   stats.lastRenderMs = performance.now() - started;
@@ -145,6 +173,7 @@ function startCursor(model: RunModel, urlCursor: number | null): number {
 
 function showModel(model: RunModel, spec: RunSpec | null, cursorUs: number | null, what: string): void {
   currentSpec = spec;
+  shownSpec = spec;
   store.setModel(model, startCursor(model, cursorUs));
   const h = model.header;
   status(`${what}: ${h.scenario} · seed ${String(h.seed)} · ${model.records.length.toLocaleString('en')} records · ${(model.endUs / 1e6).toFixed(3)} s virtual · digest ${model.digest ?? '?'}`);
@@ -183,6 +212,7 @@ async function loadFile(file: File): Promise<void> {
     const ms = performance.now() - started;
     byId('status').dataset.loadMs = String(Math.round(ms));
     showModel(model, specOfHeader(model), null, `${file.name} (loaded in ${(ms / 1000).toFixed(2)} s)`);
+    if (currentSpec) runPanel.show(currentSpec);
   } catch (err) {
     if (ticket !== loading) return;
     status('The trace could not be read.');
@@ -190,16 +220,9 @@ async function loadFile(file: File): Promise<void> {
   }
 }
 
-/** A loaded trace's header names its run, so its URL reruns it (params as the header resolved them). */
+/** A loaded trace's header names its run, so its URL and the run form rerun it. */
 function specOfHeader(model: RunModel): RunSpec | null {
-  const h = model.header;
-  if (typeof h.scenario !== 'string' || !findScenario(h.scenario)) return null;
-  const params: Record<string, string> = {};
-  if (h.params && typeof h.params === 'object' && !Array.isArray(h.params)) {
-    for (const [k, v] of Object.entries(h.params)) params[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  }
-  const faults = Array.isArray(h.faults) && h.faults.length > 0 ? JSON.stringify(h.faults) : '';
-  return { scenario: h.scenario, seed: String(h.seed), params, faults };
+  return specOfTraceHeader(model.header);
 }
 
 // ---- way in 2: a scenario run in the worker ----
@@ -207,7 +230,13 @@ let run: WorkerRun | null = null;
 function stopRun(): void {
   run?.stop();
   run = null;
-  runPanel.setRunning(false);
+  setRunning(false);
+}
+
+function setRunning(on: boolean): void {
+  running = on;
+  runPanel.setRunning(on);
+  updateForkPanel();
 }
 
 function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void {
@@ -220,7 +249,7 @@ function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void
   const loader = new TraceLoader();
   const started = performance.now();
   status(`Running ${spec.scenario} in the browser…`, 0);
-  runPanel.setRunning(true);
+  setRunning(true);
   currentSpec = spec;
   history.replaceState(null, '', `${location.pathname}${writeUrl({ run: spec, cursorUs })}`);
   run = runInWorker(
@@ -238,7 +267,7 @@ function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void
       },
       onDone(done) {
         run = null;
-        runPanel.setRunning(false);
+        setRunning(false);
         const model = loader.finish();
         const wall = ((performance.now() - started) / 1000).toFixed(2);
         showModel(model, spec, cursorUs, `Ran in the browser in ${wall} s (${done.stop})`);
@@ -247,7 +276,7 @@ function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void
       },
       onError(message) {
         run = null;
-        runPanel.setRunning(false);
+        setRunning(false);
         status('The run failed.');
         showError(message);
       },
@@ -255,14 +284,53 @@ function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void
   );
 }
 
+// ---- fork: a fault at the cursor, the same run again ----
+function updateForkPanel(): void {
+  const model = store.model;
+  const hosts = model ? model.hosts.filter((h) => h.ip !== null).map((h) => h.name) : [];
+  let reason: string | null = null;
+  if (model === null) reason = 'Load a trace or run a scenario first';
+  else if (running) reason = 'A run is under way';
+  else if (shownSpec === null) reason = "This trace's header names no scenario this page knows, so it cannot be rerun with a fault";
+  else if (hosts.length === 0) reason = 'This run has no network hosts to fault';
+  forkPanel.setContext(hosts, reason);
+}
+
+/** Returns the line to show under the form, or null when the fork run has started. */
+function fork(input: Omit<ForkInput, 'cursorUs'>): string | null {
+  const model = store.model;
+  const spec = shownSpec;
+  if (!model || !spec || running) return 'Nothing to fork: run a scenario or load its trace first.';
+  const cursorUs = store.state.cursorUs;
+  // Building the scenario to read its link defaults costs a little: only the kinds that restore them ask.
+  const restores = input.kind === 'loss' || input.kind === 'latency';
+  const built = forkEntries({ ...input, cursorUs }, restores ? linkBaseOf(spec) : null);
+  if (!built.ok) return built.message;
+  const schedule = appendFaults(spec.faults, built.entries);
+  if (!schedule.ok) return schedule.message;
+  const next: RunSpec = { ...spec, faults: schedule.text };
+  const checked = checkRun(next);
+  if (!checked.ok) return checked.message;
+  // The run before the fork is run A: before and after, side by side, from one click.
+  store.setBaseline(model);
+  runPanel.show(next);
+  startRun(next, checked.faults, cursorUs);
+  return null;
+}
+
 const runPanel = createRunPanel(byId('run-panel'), (spec, faults) => startRun(spec, faults, null), stopRun);
 createLoadPanel(byId('load-panel'), (file) => void loadFile(file));
 
 const perfetto = el('button', { type: 'button', id: 'export-perfetto' }, 'Export for Perfetto');
 const svgButton = el('button', { type: 'button', id: 'export-svg' }, 'Pools as SVG');
+const pngButton = el('button', { type: 'button', id: 'export-png' }, 'Pools as PNG');
 perfetto.addEventListener('click', () => store.model && exportPerfetto(store.model));
 svgButton.addEventListener('click', () => store.model && exportSvg(body('view-pools'), 'pools.svg'));
-byId('status').append(perfetto, svgButton);
+pngButton.addEventListener('click', () => {
+  if (store.model) exportPng(body('view-pools'), 'pools.png').catch((err: unknown) => showError(`PNG export: ${oneLine(err)}`));
+});
+byId('status').append(perfetto, svgButton, pngButton);
+updateForkPanel();
 
 // A URL naming a scenario reruns it (a link from CI, or `npm start`), landing on the URL's cursor.
 const fromUrl = readUrl(location.search);

@@ -10,6 +10,7 @@ import { Simulation } from '../../sim/core/simulation.js';
 import { Network } from '../../sim/net/network.js';
 import { parseFaults } from '../../sim/net/faults.js';
 import { oneLine } from './errors.js';
+import type { LinkBase } from './fork-faults.js';
 import type { RunSpec } from './url-state.js';
 
 export type Checked = { ok: true; faults: unknown } | { ok: false; field: 'scenario' | 'params' | 'faults'; message: string };
@@ -31,13 +32,30 @@ export function checkRun(spec: RunSpec): Checked {
     return { ok: false, field: 'faults', message: `faults: not JSON (${oneLine(err)})` };
   }
   try {
-    const sim = new Simulation({ seed: 0 });
-    scenario.build(sim, params as never);
-    const network = Network.of(sim);
+    const network = buildNetwork(spec, params);
     if (!network) return { ok: false, field: 'faults', message: `faults: scenario ${scenario.name} has no network, so it takes no fault schedule` };
     parseFaults(faults, network);
   } catch (err) {
     return { ok: false, field: 'faults', message: oneLine(err) };
   }
   return { ok: true, faults };
+}
+
+/** The scenario built (not run) in a throwaway simulation: its network, or undefined if it has none. */
+function buildNetwork(spec: RunSpec, params: unknown): Network | undefined {
+  const sim = new Simulation({ seed: 0 });
+  findScenario(spec.scenario)!.build(sim, params as never);
+  return Network.of(sim);
+}
+
+/** The network's own link latency and loss for a run (what a loss or latency fork restores); null if unknown. */
+export function linkBaseOf(spec: RunSpec): LinkBase | null {
+  const scenario = findScenario(spec.scenario);
+  if (!scenario) return null;
+  try {
+    const network = buildNetwork(spec, resolveParams(scenario.name, scenario.params, spec.params));
+    return network ? { latency: network.linkDefaults.latency, loss: network.linkDefaults.loss } : null;
+  } catch {
+    return null;
+  }
 }

@@ -23,6 +23,21 @@ export interface PoolsSource {
   faults: readonly FaultPeriod[];
   /** Times of a pool's acquire timeouts, µs. */
   timeoutTimes(pool: PoolInfo): number[];
+  /**
+   * Set when the chart sits beside another run's (compare): both draw a pool to one y maximum and list pools
+   * in one order, so their heights can be read across. Default: the pool's own peak and weight.
+   */
+  shared?: { peak(pool: PoolInfo): number; weight(pool: PoolInfo): number };
+}
+
+/** The y maximum a pool's chart needs: its cap, its size, any series' peak. */
+export function poolPeak(pool: PoolInfo): number {
+  return Math.max(1, pool.maxSize ?? 0, pool.total?.peak ?? 0, ...SERIES.map((s) => pool[s.key]?.peak ?? 0));
+}
+
+/** Pools that queued or timed out weigh most: they come first. */
+export function poolWeight(pool: PoolInfo): number {
+  return pool.timeouts.length * 1e6 + (pool.pending?.peak ?? 0);
 }
 
 export interface PoolsView {
@@ -52,7 +67,7 @@ export function createPoolsView(root: HTMLElement, actions: { setCursor(tUs: num
       root.append(el('div', { class: 'empty' }, 'No pool gauges in this trace.'));
       return;
     }
-    const weight = (p: PoolInfo) => p.timeouts.length * 1e6 + (p.pending?.peak ?? 0);
+    const weight = source.shared?.weight ?? poolWeight;
     const pools = [...source.pools].sort((a, b) => weight(b) - weight(a));
     for (const pool of pools) {
       const box = el('div', { class: 'pool', 'data-pool': pool.name });
@@ -60,7 +75,7 @@ export function createPoolsView(root: HTMLElement, actions: { setCursor(tUs: num
       root.append(box);
       const chart = timeChart(box, { height: HEIGHT_PX, title: `pool ${pool.name}${pool.host ? ` on ${pool.host}` : ''}`, onCursor: actions.setCursor });
       box.append(readout);
-      const peak = Math.max(1, pool.maxSize ?? 0, pool.total?.peak ?? 0, ...SERIES.map((s) => pool[s.key]?.peak ?? 0));
+      const peak = source.shared?.peak(pool) ?? poolPeak(pool);
       const y = d3.scaleLinear().domain([0, peak * 1.08]).nice().range([chart.innerHeight, 0]);
       chart.svg.select('g').append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(4));
       const legend = chart.svg.append('g').attr('class', 'legend').attr('transform', `translate(${chart.innerWidth - 190},10)`);

@@ -18,6 +18,36 @@ export interface RequestsSource {
   faults: readonly FaultPeriod[];
   throughput(fromUs: number, toUs: number, bucketUs: number): ThroughputBucket[];
   latency(fromUs: number, toUs: number, bucketUs: number): LatencyBucket[];
+  /**
+   * Set when the charts sit beside another run's (compare): the y extents and outcome colours both share, so
+   * bars and lines can be read across. Default: this source's own, from the buckets in view.
+   */
+  extents?(fromUs: number, toUs: number, bucketUs: number): RequestExtents;
+}
+
+/** What the y scales and the colours are drawn to. */
+export interface RequestExtents {
+  /** Most requests ended in one bucket. */
+  countMax: number;
+  /** Lowest p50 and highest max latency of ok requests, µs; null without any. */
+  latencyMinUs: number | null;
+  latencyMaxUs: number | null;
+  /** Failure outcomes in first-seen order: each keeps its colour. */
+  outcomes: string[];
+}
+
+export function requestExtents(tb: readonly ThroughputBucket[], lb: readonly LatencyBucket[]): RequestExtents {
+  return {
+    countMax: d3.max(tb, (b) => b.ok + b.failed) ?? 0,
+    latencyMinUs: d3.min(lb, (b) => b.p50Us ?? undefined) ?? null,
+    latencyMaxUs: d3.max(lb, (b) => b.maxUs ?? undefined) ?? null,
+    outcomes: [...new Set(tb.flatMap((b) => [...b.byOutcome.keys()]))],
+  };
+}
+
+/** The first bucket width the charts use for a domain: callers sharing extents ask for the same. */
+export function bucketFor(domain: readonly [number, number]): number {
+  return Math.max(1000, niceBucket((domain[1] - domain[0]) / BUCKETS));
 }
 
 export interface RequestsView {
@@ -25,7 +55,9 @@ export interface RequestsView {
   update(state: ViewState, domain: readonly [number, number]): void;
 }
 
-export function createRequestsView(root: HTMLElement, actions: { setCursor(tUs: number): void }): RequestsView {
+/** idPrefix keeps element ids unique when a second view (compare) shares the page. */
+export function createRequestsView(root: HTMLElement, actions: { setCursor(tUs: number): void }, options: { idPrefix?: string } = {}): RequestsView {
+  const idPrefix = options.idPrefix ?? '';
   let source: RequestsSource | null = null;
   let throughput: TimeChart | null = null;
   let latency: TimeChart | null = null;
@@ -36,9 +68,9 @@ export function createRequestsView(root: HTMLElement, actions: { setCursor(tUs: 
     root.replaceChildren();
     domainKey = '';
     if (!source) return;
-    const a = el('div', { id: 'chart-throughput' });
-    const b = el('div', { id: 'chart-latency' });
-    errors = el('div', { id: 'chart-errors' });
+    const a = el('div', { id: `${idPrefix}chart-throughput`, class: 'chart-throughput' });
+    const b = el('div', { id: `${idPrefix}chart-latency`, class: 'chart-latency' });
+    errors = el('div', { id: `${idPrefix}chart-errors`, class: 'chart-errors' });
     root.append(a, b, errors);
     throughput = timeChart(a, { height: 150, title: 'throughput: requests ended per second, by outcome', onCursor: actions.setCursor });
     latency = timeChart(b, { height: 150, title: 'latency of ok requests: p50 · p99 · max (log scale)', onCursor: actions.setCursor });
@@ -46,17 +78,18 @@ export function createRequestsView(root: HTMLElement, actions: { setCursor(tUs: 
 
   const draw = (domain: readonly [number, number]) => {
     if (!source || !throughput || !latency || !errors) return;
-    const bucketUs = Math.max(1000, niceBucket((domain[1] - domain[0]) / BUCKETS));
+    const bucketUs = bucketFor(domain);
     const tb = source.throughput(domain[0], domain[1], bucketUs);
     const lb = source.latency(domain[0], domain[1], bucketUs);
-    const outcomes = ['ok', ...new Set(tb.flatMap((b) => [...b.byOutcome.keys()]))];
+    const extents = source.extents?.(domain[0], domain[1], bucketUs) ?? requestExtents(tb, lb);
+    const outcomes = ['ok', ...extents.outcomes];
     const colour = d3.scaleOrdinal<string, string>().domain(outcomes.slice(1)).range(d3.schemeSet1);
     const perS = 1e6 / bucketUs;
 
     throughput.setDomain(domain, source.faults, source.endUs);
     throughput.plot.selectAll('*').remove();
     throughput.svg.selectAll('.y-axis, .legend').remove();
-    const yT = d3.scaleLinear().domain([0, Math.max(1, d3.max(tb, (b) => (b.ok + b.failed) * perS) ?? 1)]).nice().range([throughput.innerHeight, 0]);
+    const yT = d3.scaleLinear().domain([0, Math.max(1, extents.countMax * perS)]).nice().range([throughput.innerHeight, 0]);
     throughput.svg.select('g').append('g').attr('class', 'axis y-axis').call(d3.axisLeft(yT).ticks(4));
     for (const b of tb) {
       let base = 0;
@@ -79,8 +112,8 @@ export function createRequestsView(root: HTMLElement, actions: { setCursor(tUs: 
     latency.setDomain(domain, source.faults, source.endUs);
     latency.plot.selectAll('*').remove();
     latency.svg.selectAll('.y-axis, .legend').remove();
-    const maxUs = Math.max(1000, d3.max(lb, (b) => b.maxUs ?? 0) ?? 1000);
-    const yL = d3.scaleLog().domain([Math.max(1, Math.min(100, d3.min(lb, (b) => b.p50Us ?? Infinity) ?? 100)), maxUs * 1.2]).range([latency.innerHeight, 0]).clamp(true);
+    const maxUs = Math.max(1000, extents.latencyMaxUs ?? 1000);
+    const yL = d3.scaleLog().domain([Math.max(1, Math.min(100, extents.latencyMinUs ?? 100)), maxUs * 1.2]).range([latency.innerHeight, 0]).clamp(true);
     latency.svg.select('g').append('g').attr('class', 'axis y-axis').call(d3.axisLeft(yL).ticks(4, '~s').tickFormat((d) => formatSeconds(Number(d))));
     const lines = [
       { key: 'p50Us', colour: '#1c5fb8', label: 'p50' },
