@@ -1,6 +1,6 @@
 /**
  * Scenarios run in the browser's Web Worker give the CLI's digest for the same scenario, parameters, faults
- * and seed; the form refuses bad input with the CLI's one line naming the field.
+ * and seed; the form (its schedule editor too) refuses bad input with the CLI's one line naming the field.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import { runCli, traceDir } from './helpers/traces.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
-const FAULTS = '[{"at":"2s","kind":"partition","a":"client"},{"at":"4s","kind":"heal"}]';
+/** What the schedule editor writes for "at 2s, partition client from every other host, for 2s". */
+const FAULTS = '[{"at":"2s","kind":"partition","a":"client"},{"at":"4s","kind":"heal","a":"client"}]';
 
 describe.skipIf(!hasChromium)('scenarios run in the worker', () => {
   let s: Session;
@@ -38,7 +39,16 @@ describe.skipIf(!hasChromium)('scenarios run in the worker', () => {
     await s.page.locator('#seed').fill('7');
     await s.page.locator('details summary').click();
     await s.page.locator('#param-form input[name="pings"]').fill('50');
-    await s.page.locator('#faults').fill(FAULTS);
+    // The schedule editor appends the fault and what ends it; its hosts are the scenario's.
+    expect(await s.page.locator('#add-fault-a option').allTextContents()).toEqual(expect.arrayContaining(['client', 'server']));
+    await s.page.locator('#add-fault-at').fill('2s');
+    await s.page.locator('#add-fault-kind').selectOption('partition');
+    await s.page.locator('#add-fault-a').selectOption('client');
+    await s.page.locator('#add-fault-b').selectOption('');
+    await s.page.locator('#add-fault-duration').fill('2s');
+    await s.page.locator('#add-fault').click();
+    await expect.poll(() => s.page.locator('#faults').inputValue()).toBe(FAULTS);
+    expect(await s.page.locator('#add-fault-error').textContent()).toBe('');
     await s.page.locator('#run-panel').screenshot({ path: join(screenshotDir, 'run-form.png') });
     await s.page.locator('#run').click();
     const digest = await waitForModel(s.page);
@@ -59,6 +69,9 @@ describe.skipIf(!hasChromium)('scenarios run in the worker', () => {
     await s.page.locator('#faults').fill('[{"at":"2s","kind":"loss","a":"client","loss":1.5}]');
     await s.page.locator('#run').click();
     await expect.poll(() => s.page.locator('#fault-error').textContent()).toBe('faults[0].loss: expected a probability from 0 to 1, got 1.5');
+    await s.page.locator('#add-fault-at').fill('later');
+    await s.page.locator('#add-fault').click();
+    await expect.poll(() => s.page.locator('#add-fault-error').textContent()).toMatch(/^at: cannot read 'later'/);
     expect(await s.page.locator('#status').getAttribute('data-digest')).toBeNull();
   });
 });

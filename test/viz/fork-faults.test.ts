@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../sim/core/time.js';
-import { appendFaults, FORK_KINDS, forkEntries, type ForkInput, type LinkBase } from '../../viz/app/fork-faults.js';
-import { checkRun, linkBaseOf } from '../../viz/app/validate-run.js';
+import { addToSchedule, appendFaults, FORK_KINDS, forkEntries, type ForkInput, type LinkBase } from '../../viz/app/fork-faults.js';
+import { checkRun, linkBaseOf, scenarioHosts } from '../../viz/app/validate-run.js';
 import type { RunSpec } from '../../viz/app/url-state.js';
 
 const CURSOR_US = 15_392_165;
@@ -102,5 +102,22 @@ describe('a forked schedule, checked against the scenario', () => {
     expect(check(text({ kind: 'slow', value: '-2' }))).toEqual({ ok: false, field: 'faults', message: 'faults[0].factor: expected a positive factor (1: normal), got -2' });
     expect(check(text({ kind: 'partition', a: 'db', b: 'db' }))).toMatchObject({ ok: false, message: expect.stringMatching(/^faults\[0\]\.b: the selection covers no link/) });
     expect(check(text({ kind: 'crash', a: 'nowhere' }))).toMatchObject({ ok: false, message: expect.stringMatching(/^faults\[0\]\.host: unknown host 'nowhere'/) });
+  });
+});
+
+describe('the run form’s schedule editor', () => {
+  it('offers the scenario’s hosts, built from its parameters', () => {
+    expect(scenarioHosts(spec)).toEqual(['db', 'service', 'gateway', 'client']);
+    expect(scenarioHosts({ ...spec, scenario: 'nope' })).toEqual([]);
+  });
+
+  it('adds a fault at the time typed, and what ends it, to the schedule', () => {
+    const added = addToSchedule('', { kind: 'pause', a: 'service', b: '', value: '', duration: '1.5s', at: '12s' }, base);
+    expect(added).toEqual({ ok: true, text: '[{"at":"12s","kind":"pause","host":"service"},{"at":"13.5s","kind":"resume","host":"service"}]' });
+    expect(check((added as { text: string }).text)).toMatchObject({ ok: true });
+  });
+
+  it('names the start when it cannot be read', () => {
+    expect(addToSchedule('', { kind: 'crash', a: 'db', b: '', value: '', duration: '', at: 'noon' }, base)).toMatchObject({ ok: false, field: 'at', message: expect.stringMatching(/^at: cannot read 'noon'/) });
   });
 });

@@ -145,3 +145,22 @@ export function appendFaults(scheduleText: string, entries: readonly ScheduledFa
   if (!Array.isArray(list)) return { ok: false, field: 'faults', message: 'faults: expected a list of faults' };
   return { ok: true, text: JSON.stringify([...list, ...entries]) };
 }
+
+/**
+ * The schedule editor's add: the fault starting at `at` (as typed: '12s') and what ends it, appended to the
+ * schedule's text. Errors name the field ('at: …', 'duration: …', 'faults: not JSON …').
+ */
+export function addToSchedule(
+  scheduleText: string,
+  input: Omit<ForkInput, 'cursorUs'> & { at: string },
+  base: LinkBase | null,
+): { ok: true; text: string } | { ok: false; field: string; message: string } {
+  let atUs: number;
+  try {
+    atUs = parseDuration(input.at.trim(), 'at');
+  } catch (err) {
+    return { ok: false, field: 'at', message: oneLine(err) };
+  }
+  const built = forkEntries({ ...input, cursorUs: atUs }, base);
+  return built.ok ? appendFaults(scheduleText, built.entries) : built;
+}

@@ -28,7 +28,7 @@ import { checkRun, linkBaseOf } from './validate-run.js';
 import { exportPerfetto, exportPng, exportSvg } from './export.js';
 import { el } from './dom.js';
 import { compareData, createPinPanel } from './compare.js';
-import { createForkPanel } from './fork-panel.js';
+import { createFaultForm } from './fault-form.js';
 import { appendFaults, forkEntries, type ForkInput } from './fork-faults.js';
 import { specOfHeader as specOfTraceHeader } from './header-spec.js';
 import { createCompareView } from './views/compare-view.js';
@@ -49,7 +49,11 @@ const waterfall = createWaterfall(body('view-waterfall'), { select: (requestId) 
 const sequence = createSequenceView(body('view-sequence'), { setCursor });
 const log = createEventLog(body('view-log'), { setCursor, setFilter: (logFilter) => store.set({ logFilter }) });
 const compare = createCompareView(byId('compare'), { setCursor });
-const forkPanel = createForkPanel(byId('fork-panel'), (input) => fork(input));
+const forkPanel = createFaultForm(
+  byId('fork-panel'),
+  { idPrefix: 'fork', title: 'Fork: add ', button: 'Fork at cursor', withAt: false, hint: 'Add this fault at the cursor to the run’s schedule and rerun it from the same seed' },
+  (input) => fork(input),
+);
 const pinPanel = createPinPanel(byId('pin-panel'), {
   pin: () => store.setBaseline(store.model),
   unpin: () => store.setBaseline(null),

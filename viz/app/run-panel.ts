@@ -1,12 +1,14 @@
 /**
  * The run form: scenario picker, seed, a parameter form generated from the scenario's zod parameters, and
- * the fault schedule as JSON. Inputs are checked with the CLI's readers before the run; a mistake is one line
- * under the field it names.
+ * the fault schedule as JSON with a form that appends a fault and what ends it. Inputs are checked with the
+ * CLI's readers before the run; a mistake is one line under the field it names.
  */
 import { scenarios, findScenario } from '../../scenarios/index.js';
 import { el } from './dom.js';
 import { paramFields, type ParamField } from './scenario-params.js';
-import { checkRun } from './validate-run.js';
+import { checkRun, linkBaseOf, scenarioHosts } from './validate-run.js';
+import { createFaultForm } from './fault-form.js';
+import { addToSchedule } from './fork-faults.js';
 import type { RunSpec } from './url-state.js';
 
 export interface RunPanel {
@@ -28,7 +30,8 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
   const paramError = el('div', { class: 'field-error', id: 'param-error' });
   const faults = el('textarea', { id: 'faults', spellcheck: 'false', placeholder: FAULTS_EXAMPLE, 'aria-label': 'Fault schedule (JSON)' });
   const faultError = el('div', { class: 'field-error', id: 'fault-error' });
-  const details = el('details', {}, el('summary', {}, 'Parameters and faults'), form, paramError, el('div', {}, 'Fault schedule (JSON list, each with "at"):'), faults, faultError);
+  const adder = el('div', { class: 'fault-adder', id: 'fault-adder' });
+  const details = el('details', {}, el('summary', {}, 'Parameters and faults'), form, paramError, el('div', {}, 'Fault schedule (JSON list, each with "at"):'), faults, faultError, adder);
   root.append(el('div', {}, el('label', {}, 'Scenario ', scenarioSelect), el('label', {}, 'Seed ', seedInput), runButton, stopButton), description, details);
 
   let fields: ParamField[] = [];
@@ -66,7 +69,34 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
     return { scenario: scenarioSelect.value, seed: seedInput.value.trim() || '1', params, faults: faults.value };
   };
 
-  scenarioSelect.addEventListener('change', () => buildForm(scenarioSelect.value, {}));
+  const faultForm = createFaultForm(
+    adder,
+    { idPrefix: 'add-fault', title: 'Add a fault', button: 'Add to schedule', withAt: true, hint: 'Append this fault and what ends it to the schedule' },
+    (input) => {
+      const s = spec();
+      const added = addToSchedule(faults.value, input, linkBaseOf(s));
+      if (!added.ok) return added.message;
+      faults.value = added.text;
+      const checked = checkRun({ ...s, faults: added.text });
+      faultError.textContent = !checked.ok && checked.field === 'faults' ? checked.message : '';
+      return null;
+    },
+  );
+  /**
+   * The hosts a fault can name: the scenario's, as its parameters build it. Refreshed with the scenario, not
+   * on every parameter edit: refilling the pickers reflows the header under a pending click on Run (a host a
+   * parameter adds or removes is still checked, by name, when the schedule is).
+   */
+  const refreshHosts = () => {
+    const hosts = scenarioHosts(spec());
+    faultForm.setContext(hosts, hosts.length === 0 ? 'This scenario has no network to fault (or its parameters do not build)' : null);
+  };
+
+  scenarioSelect.addEventListener('change', () => {
+    buildForm(scenarioSelect.value, {});
+    refreshHosts();
+  });
+
   runButton.addEventListener('click', () => {
     const s = spec();
     const checked = checkRun(s);
@@ -80,6 +110,7 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
   });
   stopButton.addEventListener('click', onStop);
   buildForm(scenarioSelect.value, {});
+  refreshHosts();
 
   return {
     show(s) {
@@ -87,6 +118,7 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
       seedInput.value = s.seed;
       faults.value = s.faults;
       buildForm(scenarioSelect.value, s.params);
+      refreshHosts();
     },
     setRunning(running) {
       runButton.disabled = running;

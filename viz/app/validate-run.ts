@@ -48,6 +48,17 @@ function buildNetwork(spec: RunSpec, params: unknown): Network | undefined {
   return Network.of(sim);
 }
 
+/** The scenario's network hosts in creation order, built from the spec; [] when it has none or does not build. */
+export function scenarioHosts(spec: RunSpec): string[] {
+  const scenario = findScenario(spec.scenario);
+  if (!scenario) return [];
+  try {
+    return buildNetwork(spec, resolveParams(scenario.name, scenario.params, spec.params))?.hosts().map((h) => h.name) ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** The network's own link latency and loss for a run (what a loss or latency fork restores); null if unknown. */
 export function linkBaseOf(spec: RunSpec): LinkBase | null {
   const scenario = findScenario(spec.scenario);
