@@ -3,7 +3,7 @@
  * the worker), forking and comparing runs, and the URL. Views redraw once per animation frame, whatever
  * number of changes came in it.
  */
-import { parseTraceStream, TraceLoader, TraceParseError } from '../model/parse.js';
+import { TraceLoader, TraceParseError } from '../model/parse.js';
 import type { RunModel } from '../model/run-model.js';
 import { findScenario } from '../../scenarios/index.js';
 import { parseDuration } from '../../sim/core/time.js';
@@ -14,6 +14,8 @@ import { createRunPanel } from './run-panel.js';
 import { parseSeedText } from './seed.js';
 import { controlsSource, logSource, poolsSource, requestsSource, sequenceLanes, topologySource, waterfallSource } from './sources.js';
 import { Store } from './store.js';
+import { createStatusLine } from './status-line.js';
+import { startPlayer } from './player.js';
 import { readUrl, writeUrl, type RunSpec } from './url-state.js';
 import { createEventLog } from './views/event-log.js';
 import { createPoolsView } from './views/pools.js';
@@ -22,7 +24,7 @@ import { createSequenceView } from './views/sequence.js';
 import { createTopology } from './views/topology.js';
 import { createWaterfall } from './views/waterfall.js';
 import { runInWorker, type WorkerRun } from './worker-client.js';
-import { digestInWorker } from './digest-client.js';
+import { loadTrace } from './load-trace.js';
 import { oneLine } from './errors.js';
 import { checkRun, linkBaseOf } from './validate-run.js';
 import { exportPerfetto, exportPng, exportSvg } from './export.js';
@@ -120,23 +122,7 @@ function render(): void {
   stats.renders++;
 }
 
-// Playing moves the cursor by wall time × speed each frame; the store does the rest.
-let lastFrame = 0;
-function playFrame(now: number): void {
-  const { playing, speed, cursorUs } = store.state;
-  if (playing && store.model) {
-    if (lastFrame > 0) {
-      const next = cursorUs + (now - lastFrame) * 1000 * speed;
-      if (next >= store.model.endUs) store.set({ cursorUs: store.model.endUs, playing: false });
-      else store.set({ cursorUs: next });
-    }
-    lastFrame = now;
-  } else {
-    lastFrame = 0;
-  }
-  requestAnimationFrame(playFrame);
-}
-requestAnimationFrame(playFrame);
+startPlayer(store);
 
 // The URL follows the cursor, but history.replaceState is not free: at most a few times a second.
 let urlTimer: ReturnType<typeof setTimeout> | null = null;
@@ -149,24 +135,9 @@ function writeUrlSoon(): void {
   }, 250);
 }
 
-// ---- status, progress, errors ----
-const statusText = byId('status-text');
-const progress = byId<HTMLProgressElement>('progress');
-const errorBox = byId('error');
-function status(text: string, fraction: number | null = null): void {
-  statusText.textContent = text;
-  progress.hidden = fraction === null;
-  if (fraction !== null) progress.value = fraction;
-}
-/** The status element's data attributes are what tests and scripts read; a new load starts them afresh. */
-function clearStatusData(): void {
-  const data = byId('status').dataset;
-  for (const key of Object.keys(data)) delete data[key];
-}
-function showError(message: string | null): void {
-  errorBox.hidden = message === null;
-  errorBox.textContent = message ?? '';
-}
+const statusLine = createStatusLine();
+const status = (text: string, fraction: number | null = null) => statusLine.show(text, fraction);
+const showError = (message: string | null) => statusLine.error(message);
 
 /** Where the cursor starts: the URL's, else the first acquire timeout (the moment the story turns), else 0. */
 function startCursor(model: RunModel, urlCursor: number | null): number {
@@ -181,40 +152,26 @@ function showModel(model: RunModel, spec: RunSpec | null, cursorUs: number | nul
   store.setModel(model, startCursor(model, cursorUs));
   const h = model.header;
   status(`${what}: ${h.scenario} · seed ${String(h.seed)} · ${model.records.length.toLocaleString('en')} records · ${(model.endUs / 1e6).toFixed(3)} s virtual · digest ${model.digest ?? '?'}`);
-  byId('status').dataset.digest = model.digest ?? '';
-  byId('status').dataset.records = String(model.records.length);
+  statusLine.data('digest', model.digest ?? '');
+  statusLine.data('records', String(model.records.length));
 }
 
 // ---- way in 1: a trace file ----
-/** Parse this long between giving the page a turn: it still paints and answers clicks, and each turn costs a timer's clamp. */
-const LOAD_YIELD_MS = 100;
-const PROGRESS_MS = 100;
 let loading = 0;
 async function loadFile(file: File): Promise<void> {
   const ticket = ++loading;
   stopRun();
   showError(null);
-  clearStatusData();
+  statusLine.clearData();
   const started = performance.now();
   status(`Loading ${file.name}…`, 0);
   try {
-    let shownAt = 0;
-    // The digest is taken from the file's bytes on another core while this thread models the lines.
-    const digest = digestInWorker(file);
-    digest.catch(() => undefined); // awaited below; a parse error may come first and leave it unawaited
-    const parsed = parseTraceStream(file.stream(), (bytes, records) => {
-      // Progress is drawn a few times a second; formatting it per 64 kB chunk would cost more than it shows.
-      const now = performance.now();
-      if (ticket !== loading || now - shownAt < PROGRESS_MS) return;
-      shownAt = now;
-      status(`Loading ${file.name}: ${records.toLocaleString('en')} records`, file.size > 0 ? bytes / file.size : null);
-    }, { yieldMs: LOAD_YIELD_MS, digest: false });
-    const [model, digested] = await Promise.all([parsed, digest]);
-    model.digest = digested.digest;
-    model.bytes = digested.bytes;
+    const model = await loadTrace(file, (bytes, records) => {
+      if (ticket === loading) status(`Loading ${file.name}: ${records.toLocaleString('en')} records`, file.size > 0 ? bytes / file.size : null);
+    });
     if (ticket !== loading) return;
     const ms = performance.now() - started;
-    byId('status').dataset.loadMs = String(Math.round(ms));
+    statusLine.data('loadMs', String(Math.round(ms)));
     showModel(model, specOfHeader(model), null, `${file.name} (loaded in ${(ms / 1000).toFixed(2)} s)`);
     if (currentSpec) runPanel.show(currentSpec);
   } catch (err) {
@@ -247,7 +204,7 @@ function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void
   stopRun();
   ++loading;
   showError(null);
-  clearStatusData();
+  statusLine.clearData();
   const scenario = findScenario(spec.scenario)!;
   const limitUs = parseDuration(scenario.defaultDuration);
   const loader = new TraceLoader();
@@ -275,7 +232,7 @@ function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void
         const model = loader.finish();
         const wall = ((performance.now() - started) / 1000).toFixed(2);
         showModel(model, spec, cursorUs, `Ran in the browser in ${wall} s (${done.stop})`);
-        byId('status').dataset.workerDigest = done.digest;
+        statusLine.data('workerDigest', done.digest);
         if (model.digest !== done.digest) showError(`digest mismatch: the worker's run has ${done.digest}, the trace it sent ${model.digest ?? '?'}`);
       },
       onError(message) {
@@ -333,7 +290,7 @@ svgButton.addEventListener('click', () => store.model && exportSvg(body('view-po
 pngButton.addEventListener('click', () => {
   if (store.model) exportPng(body('view-pools'), 'pools.png').catch((err: unknown) => showError(`PNG export: ${oneLine(err)}`));
 });
-byId('status').append(perfetto, svgButton, pngButton);
+statusLine.root.append(perfetto, svgButton, pngButton);
 updateForkPanel();
 
 // A URL naming a scenario reruns it (a link from CI, or `npm start`), landing on the URL's cursor.
