@@ -6,7 +6,7 @@
 import { digestHex } from '../sim/core/digest.js';
 import { seedKey, type Seed } from '../sim/core/random.js';
 import type { ChaosCase } from '../sim/harness/chaos-run.js';
-import { drawChaosCase } from '../sim/harness/chaos-property.js';
+import { drawChaosCase, drawChaosInput, minimizeEpisodes, type ChaosPropertyOptions, type Minimal } from '../sim/harness/chaos-property.js';
 import { chaosTopology, type ChaosTopology } from '../sim/harness/chaos-topology.js';
 import type { Scenario } from '../sim/scenario.js';
 
@@ -28,16 +28,30 @@ export function caseSeed(checkSeed: Seed, runIndex: number): number {
 
 /** Building a scenario's topology costs a simulation build; a check draws every case from one. */
 const topologies = new Map<Scenario, ChaosTopology>();
+const topologyOf = (scenario: Scenario): ChaosTopology => {
+  let topology = topologies.get(scenario);
+  if (!topology) topologies.set(scenario, (topology = chaosTopology(scenario)));
+  return topology;
+};
+
+/**
+ * Shrinks a failing run's case: its episodes redrawn from its seed, then removed one at a time while it
+ * still fails (minimizeEpisodes), with the episode counts before and after.
+ */
+export type ShrinkCase = (scenario: Scenario, caseSeed: number) => Promise<Minimal & { episodesBefore: number }>;
+
+/** The default drawer's shrinker; `options` (other invariants) for tests. */
+export const shrinkCase = async (scenario: Scenario, seed: number, options: ChaosPropertyOptions = {}): Promise<Minimal & { episodesBefore: number }> => {
+  const topology = topologyOf(scenario);
+  const input = drawChaosInput(scenario, seed, options, topology);
+  return { ...(await minimizeEpisodes(scenario, input, options, topology)), episodesBefore: input.episodes.length };
+};
 
 /**
  * The chaos arbitraries (swarm of fault episodes and parameter choices), sampled once from the case seed.
  * Throws SimError ERR_CHAOS for a scenario chaos cannot break (no network): bad input, before any thread starts.
  */
-const fromArbitraries: DrawCase = (scenario, seed) => {
-  let topology = topologies.get(scenario);
-  if (!topology) topologies.set(scenario, (topology = chaosTopology(scenario)));
-  return drawChaosCase(scenario, seed, {}, topology);
-};
+const fromArbitraries: DrawCase = (scenario, seed) => drawChaosCase(scenario, seed, {}, topologyOf(scenario));
 
 /** THE place the chaos drawer plugs in. */
 export const drawCase: DrawCase = fromArbitraries;

@@ -25,6 +25,17 @@ export interface RunOutcome {
   finding: Finding | null;
   /** Where the failing case was written. */
   casePath?: string;
+  /** The failing case shrunk (episodes removed while it still failed), where it was. */
+  shrunk?: ShrunkCase;
+}
+
+export interface ShrunkCase {
+  episodes: number;
+  from: number;
+  /** Each episode left, in words ('kill db 12000–14000 ms'). */
+  described: string[];
+  finding: Finding;
+  casePath: string;
 }
 
 const BAR_WIDTH = 30;
@@ -104,6 +115,11 @@ export function formatCheckSummary(s: CheckSummaryInput): string[] {
   for (const o of failures.slice(0, LISTED_FAILURES_MAX)) {
     lines.push(`run ${o.index} · seed ${o.seed} · ${o.finding!.class} · ${o.finding!.invariant}: ${o.finding!.message}`);
     if (o.casePath) lines.push(`  replay: npx faultline replay ${o.casePath}`);
+    if (o.shrunk) {
+      const sh = o.shrunk;
+      lines.push(`  shrunk from ${sh.from} episodes to ${sh.episodes}${sh.described.length > 0 ? `: ${sh.described.join('; ')}` : ''} (${sh.finding.invariant})`);
+      lines.push(`  replay: npx faultline replay ${sh.casePath}`);
+    }
   }
   if (failures.length > LISTED_FAILURES_MAX) lines.push(`… ${failures.length - LISTED_FAILURES_MAX} more failures`);
   return lines;
@@ -122,6 +138,6 @@ export function checkSummaryJson(s: CheckSummaryInput): Record<string, unknown> 
     slowest: slowest ? { index: slowest.index, seed: slowest.seed, wallMs: Math.round(slowest.wallMs) } : null,
     wallMs: Math.round(s.wallMs),
     workers: s.workers,
-    results: s.outcomes.map((o) => ({ index: o.index, seed: o.seed, digest: o.digest, selfChecked: o.selfChecked, finding: o.finding, wallMs: Math.round(o.wallMs), ...(o.casePath ? { case: o.casePath } : {}) })),
+    results: s.outcomes.map((o) => ({ index: o.index, seed: o.seed, digest: o.digest, selfChecked: o.selfChecked, finding: o.finding, wallMs: Math.round(o.wallMs), ...(o.casePath ? { case: o.casePath } : {}), ...(o.shrunk ? { shrunk: o.shrunk } : {}) })),
   };
 }

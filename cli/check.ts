@@ -12,7 +12,9 @@ import { isSelfChecked } from '../sim/harness/self-check.js';
 import { verdictOf } from '../sim/harness/verdict.js';
 import { FAULTLINE_VERSION } from '../sim/version.js';
 import { parseCount, parseSeed, UsageError } from './args.js';
-import { caseSeed, drawCase, type DrawCase } from './check-draw.js';
+import { caseSeed, drawCase, shrinkCase, type DrawCase, type ShrinkCase } from './check-draw.js';
+import { describeEpisode } from '../sim/harness/chaos-episodes.js';
+import type { Scenario } from '../sim/scenario.js';
 import type { CaseJob, CaseReport } from './check-messages.js';
 import { runOnWorkers } from './check-pool.js';
 import { checkSummaryJson, formatCheckSummary, Progress, type RunOutcome, type Terminal } from './check-report.js';
@@ -24,20 +26,26 @@ export const checkUsage = `  faultline check <scenario> [options]       chaos: m
     --workers <k>        worker threads (default: the CPU count)
     --corpus <dir>       where failing cases are written (default ${DEFAULT_CORPUS_DIR})
     --self-check <share> share of runs run twice and compared (default 0.1; run 0 always)
+    --shrink <n>         failing cases to shrink to a minimal schedule, first first (default 1; 0: none)
     --json               print one JSON object (every run's seed, digest and finding) instead`;
 
 const RUNS_DEFAULT = 100;
 const RUNS_MAX = 1_000_000;
 const WORKERS_MAX = 256;
 const SELF_CHECK_DEFAULT = 0.1;
+/** Shrinking costs a run per episode left, again after each removal: the first failure is usually enough. */
+const SHRINK_DEFAULT = 1;
 
-/** `draw` is for tests that aim a check at a known case; the CLI draws from the chaos arbitraries. */
-export async function check(args: string[], out: (line: string) => void, terminal: Terminal, draw: DrawCase = drawCase): Promise<number> {
+/**
+ * `draw` is for tests that aim a check at a known case; the CLI draws from the chaos arbitraries. `shrink`
+ * redraws a failing case's episodes from its seed: it goes with the default drawer (none for another).
+ */
+export async function check(args: string[], out: (line: string) => void, terminal: Terminal, draw: DrawCase = drawCase, shrink: ShrinkCase | null = draw === drawCase ? shrinkCase : null): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     strict: true,
-    options: { runs: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, corpus: { type: 'string' }, 'self-check': { type: 'string' }, json: { type: 'boolean' } },
+    options: { runs: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, corpus: { type: 'string' }, 'self-check': { type: 'string' }, shrink: { type: 'string' }, json: { type: 'boolean' } },
   });
   const names = scenarios.map((s) => s.name).join(', ');
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `check needs a scenario name (scenarios: ${names})` : `check takes one scenario, got '${positionals.join(' ')}'`);
@@ -49,6 +57,7 @@ export async function check(args: string[], out: (line: string) => void, termina
   const corpusDir = values.corpus ?? DEFAULT_CORPUS_DIR;
   if (corpusDir.length === 0) throw new UsageError('--corpus: empty');
   const share = parseShare(values['self-check']);
+  const shrinkCount = parseCount(values.shrink, '--shrink', SHRINK_DEFAULT, 0, RUNS_MAX);
 
   // Cases are drawn here, up front, so a drawer's mistake is one line before any thread starts.
   const jobs: CaseJob[] = Array.from({ length: runs }, (_, index) => ({ index, case: draw(scenario, caseSeed(seed, index), index), selfCheck: isSelfChecked(index, share) }));
@@ -81,6 +90,7 @@ export async function check(args: string[], out: (line: string) => void, termina
     throw broken.error!.code ? new UsageError(prefix) : new CheckError(prefix);
   }
   outcomes.sort((a, b) => a.index - b.index);
+  if (shrink) await shrinkFailures(scenario, outcomes, shrinkCount, shrink, corpusDir, json ? () => {} : out);
   const summary = { scenario: scenario.name, seed, outcomes, wallMs: performance.now() - startMs, workers };
   if (json) out(JSON.stringify(checkSummaryJson(summary)));
   else {
@@ -88,6 +98,27 @@ export async function check(args: string[], out: (line: string) => void, termina
     if (outcomes.some((o) => o.finding) && corpusDir !== REGRESSION_CORPUS_DIR) out(`to keep a case as a regression test, copy it into ${REGRESSION_CORPUS_DIR}/${scenario.name}/`);
   }
   return exitFor(outcomes.flatMap((o) => (o.finding ? [o.finding.class] : [])));
+}
+
+/**
+ * Shrinks the first `count` failures in run order: episodes removed one at a time while the case still fails
+ * (on this thread: each run is short, and they depend on one another). A failure that does not come back on a
+ * rerun (a nondeterminism finding) is said so and left as it was.
+ */
+async function shrinkFailures(scenario: Scenario, outcomes: RunOutcome[], count: number, shrink: ShrinkCase, corpusDir: string, out: (line: string) => void): Promise<void> {
+  for (const o of outcomes.filter((x) => x.finding !== null).slice(0, count)) {
+    if (typeof o.seed !== 'number') continue;
+    out(`shrinking run ${o.index} (seed ${o.seed})…`);
+    const min = await shrink(scenario, o.seed);
+    const finding = verdictOf(min.violations, null);
+    if (!finding) {
+      out(`  run ${o.index}'s failure did not come back on a rerun: not shrunk`);
+      continue;
+    }
+    const note = `shrunk by faultline check from ${min.episodesBefore} episodes to ${min.input.episodes.length} (run ${o.index})`;
+    const casePath = writeCaseFile(corpusDir, { ...min.chaosCase, failure: finding, expect: 'pass', note }, '-min');
+    o.shrunk = { episodes: min.input.episodes.length, from: min.episodesBefore, described: min.input.episodes.map(describeEpisode), finding, casePath };
+  }
 }
 
 /** A case faultline itself could not run (exit 1, like any crash, but one line). */

@@ -37,16 +37,19 @@ export function readCaseFile(path: string): CaseFile {
 }
 
 /** A file name that says what the case found, unique per scenario, seed and invariant. */
-export function caseFileName(file: CaseFile): string {
+export function caseFileName(file: CaseFile, suffix = ''): string {
   const seed = String(file.seed).replace(/[^A-Za-z0-9_-]+/g, '_');
-  return `seed-${seed}-${file.failure?.invariant ?? 'pass'}.json`;
+  return `seed-${seed}-${file.failure?.invariant ?? 'pass'}${suffix}.json`;
 }
 
-/** Writes `file` as `<dir>/<scenario>/<name>.json` (pretty, so a diff of the corpus reads); returns the path. */
-export function writeCaseFile(dir: string, file: CaseFile): string {
+/**
+ * Writes `file` as `<dir>/<scenario>/<name><suffix>.json` (pretty, so a diff of the corpus reads); returns the
+ * path. A shrunk case takes the suffix '-min', beside the case it was shrunk from.
+ */
+export function writeCaseFile(dir: string, file: CaseFile, suffix = ''): string {
   const folder = join(dir, file.scenario);
   mkdirSync(folder, { recursive: true });
-  const path = join(folder, caseFileName(file));
+  const path = join(folder, caseFileName(file, suffix));
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
   return path;
 }

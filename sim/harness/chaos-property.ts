@@ -148,7 +148,7 @@ export async function checkScenario(scenario: Scenario, options: CheckScenarioOp
   };
 }
 
-interface Minimal {
+export interface Minimal {
   input: ChaosInput;
   violations: Violation[];
   chaosCase: ChaosCase;
@@ -183,6 +183,11 @@ export async function minimizeEpisodes(scenario: Scenario, input: ChaosInput, op
  * The case's simulation seed is `seed` too, so a summary's seed is the case's.
  */
 export function drawChaosCase(scenario: Scenario, seed: number, options: ChaosArbitraryOptions = {}, topology: ChaosTopology = chaosTopology(scenario)): ChaosCase {
+  return caseOf(scenario, drawChaosInput(scenario, seed, options, topology), topology);
+}
+
+/** The input drawChaosCase turns into its case: the episodes, to shrink a failing one. */
+export function drawChaosInput(scenario: Scenario, seed: number, options: ChaosArbitraryOptions = {}, topology: ChaosTopology = chaosTopology(scenario)): ChaosInput {
   const [input] = fc.sample(chaosInputArbitrary(scenario, options, topology), { seed, numRuns: 1 });
-  return caseOf(scenario, { ...input!, seed }, topology);
+  return { ...input!, seed };
 }

@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../cli/check.js';
-import { caseSeed, type DrawCase } from '../../cli/check-draw.js';
+import { caseSeed, shrinkCase, type DrawCase, type ShrinkCase } from '../../cli/check-draw.js';
+import { crashVsKill } from '../../scenarios/crash-vs-kill.js';
+import { runInput } from '../../sim/harness/chaos-property.js';
+import { safetyInvariants, type Invariant } from '../../sim/harness/invariants.js';
+import type { Scenario } from '../../sim/scenario.js';
 import { EXIT_LIVENESS, EXIT_NONDETERMINISM, EXIT_OK, EXIT_SAFETY, EXIT_USAGE, exitFor } from '../../cli/exit-codes.js';
 import { corpusFiles, readCaseFile } from '../../harness/corpus.js';
 import { digestHex } from '../../sim/core/digest.js';
@@ -72,6 +76,55 @@ describe('faultline check', () => {
     expect(replayed.stdout).toMatch(new RegExp(`^digest [0-9a-f]{16}  stop until at ${saved.durationUs} µs$`, 'm'));
   });
 
+  it('shrinks the first failure to a minimal schedule, saved beside it with its replay line', async () => {
+    const corpus = tmp();
+    const out: string[] = [];
+    const shrunkSeeds: number[] = [];
+    // The drawn cases fail for real (slowForever); the shrinker is a stand-in that says which seed it was
+    // asked for and gives back a one-episode case (shrinkCase itself is tested below on a real failure).
+    const stand: ShrinkCase = async (scenario, seed) => {
+      shrunkSeeds.push(seed);
+      const input = { seed, params: {}, kinds: [], episodes: [{ kind: 'kill' as const, host: 'db', startMs: 2000, durationMs: 1500 }] };
+      const chaosCase = makeCase(scenario, seed, [{ at: '2s', kind: 'kill', host: 'db' }, { at: '3.5s', kind: 'restart', host: 'db' }]);
+      return { input, chaosCase, episodesBefore: 4, violations: [{ class: 'liveness', invariant: 'recovers', message: 'only 10% of requests after the heal succeeded' }] };
+    };
+    const code = await check(['pool-exhaustion', '--runs', '2', '--workers', '2', '--corpus', corpus], (l) => out.push(l), { isTTY: false, write: () => {} }, slowForever, stand);
+    expect(code).toBe(EXIT_LIVENESS);
+    expect(shrunkSeeds).toEqual([caseSeed(1, 0)]);
+    const minPath = join(corpus, `pool-exhaustion/seed-${caseSeed(1, 0)}-recovers-min.json`);
+    expect(out).toContain(`shrinking run 0 (seed ${caseSeed(1, 0)})…`);
+    expect(out).toContain('  shrunk from 4 episodes to 1: kill db 2000–3500 ms (recovers)');
+    expect(out).toContain(`  replay: npx faultline replay ${minPath}`);
+    const saved = readCaseFile(minPath);
+    expect(saved).toMatchObject({ faults: expect.arrayContaining([{ at: '2s', kind: 'kill', host: 'db' }, { at: '3.5s', kind: 'restart', host: 'db' }]), failure: { invariant: 'recovers' }, note: 'shrunk by faultline check from 4 episodes to 1 (run 0)' });
+    expect(corpusFiles(corpus)).toHaveLength(3);
+
+    const none: string[] = [];
+    await check(['pool-exhaustion', '--runs', '1', '--corpus', tmp(), '--shrink', '0'], (l) => none.push(l), { isTTY: false, write: () => {} }, slowForever, stand);
+    expect(none.some((l) => l.startsWith('shrinking'))).toBe(false);
+    expect(shrunkSeeds).toHaveLength(1);
+  });
+
+  it('shrinkCase leaves a schedule no single episode can be removed from with the case still failing', async () => {
+    // crash-vs-kill under a made-up safety law (test/chaos/minimal.test.ts): the case drawn from seed 7 has six
+    // episodes and breaks it.
+    const law: Invariant = {
+      name: 'not-both-resets-and-deadlines',
+      class: 'safety',
+      check: (run) => ((run.requests.byError.ECONNRESET ?? 0) > 0 && (run.requests.byError.DEADLINE_EXCEEDED ?? 0) > 0 ? { invariant: 'not-both-resets-and-deadlines', class: 'safety', message: 'both' } : null),
+    };
+    const options = { invariants: [...safetyInvariants, law] };
+    const scenario = crashVsKill as unknown as Scenario;
+    const min = await shrinkCase(scenario, 7, options);
+    expect(min.episodesBefore).toBe(6);
+    expect(min.violations.map((v) => v.invariant)).toContain('not-both-resets-and-deadlines');
+    expect(min.input.episodes.length).toBeLessThan(6);
+    for (let i = 0; i < min.input.episodes.length; i++) {
+      const without = { ...min.input, episodes: min.input.episodes.filter((_, j) => j !== i) };
+      expect((await runInput(scenario, without, options)).violations, `without episode ${i}`).toEqual([]);
+    }
+  });
+
   it('refuses bad input with one line naming the flag, exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['check'], /^faultline: check needs a scenario name \(scenarios: .*\)$/],
@@ -80,6 +133,7 @@ describe('faultline check', () => {
       [['check', 'hello', '--workers', 'two'], /^faultline: --workers: expected a whole number from 1 to 256, got 'two'$/],
       [['check', 'hello', '--self-check', '0'], /^faultline: --self-check: expected a share above 0 and at most 1 \(e\.g\. 0\.1\), got '0'$/],
       [['check', 'hello', '--self-check', '1.5'], /^faultline: --self-check: .* got '1\.5'$/],
+      [['check', 'hello', '--shrink', 'all'], /^faultline: --shrink: expected a whole number from 0 to 1000000, got 'all'$/],
       [['check', 'hello', '--bogus'], /^faultline: Unknown option '--bogus'$/],
       [['check', 'mmc'], /^faultline: scenario mmc has no network/],
     ];
