@@ -8,9 +8,8 @@
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
-import { netOf } from '../net/api.js';
 import type { NetError } from '../net/errors.js';
-import type { Server } from '../net/tcp/server.js';
+import { TcpListener } from './tcp-listener.js';
 import type { Socket } from '../net/tcp/socket.js';
 import {
   encodeResponseHead,
@@ -121,20 +120,18 @@ const CLOSING_ANSWERS: Record<number, string> = {
   431: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
 };
 
-export class HttpServer {
+export class HttpServer extends TcpListener<ServerConnection> {
   readonly options: HttpServerOptions;
   /** TLS in front of HTTP (https.Server), or null for plain HTTP. */
   readonly tls: TlsOptions | null;
-  private tcp: Server | null = null;
-  private readonly conns = new Set<ServerConnection>();
-  private closing = false;
 
   /** @internal */
   constructor(
-    readonly ctx: ActorContext,
+    ctx: ActorContext,
     options: Partial<HttpServerOptions> & { tls?: Partial<TlsOptions> | true },
     readonly handler: HttpHandler,
   ) {
+    super(ctx);
     const { tls, ...http } = options;
     this.options = resolveHttpServerOptions(http);
     this.tls = tls === undefined ? null : resolveTlsOptions(tls, 'httpServer.tls');
@@ -143,42 +140,14 @@ export class HttpServer {
   /** Listens on `port` with `backlog` (default 511, as Node). Throws EADDRINUSE. */
   listen(port: number, backlog?: number): this {
     // allowHalfOpen, as Node's http.Server: a client's FIN after its request still gets the response.
-    this.tcp = netOf(this.ctx).createServer({ allowHalfOpen: true }, (socket) => {
-      if (this.closing || (this.options.maxConnections > 0 && this.conns.size >= this.options.maxConnections)) {
-        socket.destroy();
-        return;
-      }
-      this.conns.add(new ServerConnection(this, socket));
-    });
-    this.tcp.listen(port, backlog);
-    return this;
+    return this.listenOn(port, backlog, { allowHalfOpen: true }, (socket, open) =>
+      this.options.maxConnections > 0 && open >= this.options.maxConnections ? null : new ServerConnection(this, socket),
+    );
   }
 
-  /** Open connections. */
-  get connections(): number {
-    return this.conns.size;
-  }
-
-  address(): { address: string; port: number } | null {
-    return this.tcp?.address() ?? null;
-  }
-
-  /** Stops listening; idle connections close now, busy ones after their response (Node 19+). */
-  close(): this {
-    this.closing = true;
-    this.tcp?.close();
-    for (const c of [...this.conns]) c.closeIfIdle();
-    return this;
-  }
-
-  /** @internal */
-  get isClosing(): boolean {
-    return this.closing;
-  }
-
-  /** @internal */
-  forget(c: ServerConnection): void {
-    this.conns.delete(c);
+  /** Idle connections close now, busy ones after their response (Node 19+). */
+  protected closeOnShutdown(c: ServerConnection): void {
+    c.closeIfIdle();
   }
 }
 

@@ -8,8 +8,7 @@
  */
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
-import { netOf } from '../net/api.js';
-import type { Server } from '../net/tcp/server.js';
+import { TcpListener } from './tcp-listener.js';
 import type { Socket } from '../net/tcp/socket.js';
 import type { HttpHandler, HttpRequest, HttpResponseInit, HttpServerResponse, HttpSocketInfo } from './http1-server.js';
 import { CONNECTION_SPECIFIC, UNLIMITED_STREAMS } from './http2-frames.js';
@@ -67,21 +66,19 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export class Http2Server {
+export class Http2Server extends TcpListener<ServerSession> {
   readonly options: Http2ServerOptions;
   readonly tls: TlsOptions | null;
   /** Frames by type and connections accepted. */
   readonly stats: Http2Stats = newHttp2Stats();
-  private tcp: Server | null = null;
-  private readonly sessions = new Set<ServerSession>();
-  private closing = false;
 
   /** @internal */
   constructor(
-    readonly ctx: ActorContext,
+    ctx: ActorContext,
     options: Partial<Http2ServerOptions> & { tls?: Partial<TlsOptions> | true },
     readonly handler: HttpHandler,
   ) {
+    super(ctx);
     const { tls, ...h2 } = options;
     this.options = resolveHttp2ServerOptions(h2);
     this.tls = tls === undefined ? null : resolveTlsOptions(tls, 'http2Server.tls');
@@ -89,34 +86,12 @@ export class Http2Server {
 
   /** Listens on `port` with `backlog` (default 511, as Node). Throws EADDRINUSE. */
   listen(port: number, backlog?: number): this {
-    this.tcp = netOf(this.ctx).createServer((socket) => {
-      if (this.closing) socket.destroy();
-      else this.sessions.add(new ServerSession(this, socket));
-    });
-    this.tcp.listen(port, backlog);
-    return this;
+    return this.listenOn(port, backlog, {}, (socket) => new ServerSession(this, socket));
   }
 
-  /** Open connections. */
-  get connections(): number {
-    return this.sessions.size;
-  }
-
-  address(): { address: string; port: number } | null {
-    return this.tcp?.address() ?? null;
-  }
-
-  /** Stops listening; every session gets GOAWAY and closes once its open streams are answered. */
-  close(): this {
-    this.closing = true;
-    this.tcp?.close();
-    for (const s of [...this.sessions]) s.goAway();
-    return this;
-  }
-
-  /** @internal */
-  forget(s: ServerSession): void {
-    this.sessions.delete(s);
+  /** Every session gets GOAWAY and closes once its open streams are answered. */
+  protected closeOnShutdown(s: ServerSession): void {
+    s.goAway();
   }
 }
 

@@ -7,6 +7,11 @@ import * as d3 from 'd3';
 import type { FaultPeriod } from '../../model/types.js';
 
 export const MARGIN = { top: 8, right: 12, bottom: 20, left: 44 };
+/** A fault label's width per character at the 10 px label font, and its row height: enough to keep labels apart. */
+const LABEL_CHAR_PX = 5.6;
+const LABEL_ROW_PX = 11;
+/** Clip path ids, unique in the page (counted, so the DOM is the same on every load). */
+let clips = 0;
 
 export interface TimeChart {
   svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -27,7 +32,7 @@ export function timeChart(container: HTMLElement, options: { height: number; tit
   d3.select(container).append('div').attr('class', 'chart-title').text(options.title);
   const svg = d3.select(container).append('svg').attr('class', 'chart').attr('width', width).attr('height', options.height);
   const root = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  const clipId = `clip-${Math.random().toString(36).slice(2)}`;
+  const clipId = `clip-${++clips}`;
   svg.append('defs').append('clipPath').attr('id', clipId).append('rect').attr('width', innerWidth).attr('height', innerHeight);
   const faultLayer = root.append('g').attr('clip-path', `url(#${clipId})`);
   const plot = root.append('g').attr('clip-path', `url(#${clipId})`);
@@ -51,12 +56,18 @@ export function timeChart(container: HTMLElement, options: { height: number; tit
       x.domain(domain);
       axis.call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(innerWidth / 80))).tickFormat((d) => formatSeconds(Number(d))));
       faultLayer.selectAll('*').remove();
+      // Labels go in the first row where they overlap no earlier one (faults come sorted by start).
+      const rowEnds: number[] = [];
       for (const f of faults) {
         const from = x(f.fromUs);
         const to = x(f.toUs ?? endUs);
         if (to < 0 || from > innerWidth) continue;
         faultLayer.append('rect').attr('class', 'fault').attr('x', from).attr('width', Math.max(1, to - from)).attr('height', innerHeight).append('title').text(f.label);
-        faultLayer.append('text').attr('class', 'fault-label').attr('x', Math.max(2, from + 2)).attr('y', 10).text(f.label);
+        const labelX = Math.max(2, from + 2);
+        let row = rowEnds.findIndex((end) => end < labelX);
+        if (row < 0) row = rowEnds.push(0) - 1;
+        rowEnds[row] = labelX + f.label.length * LABEL_CHAR_PX + 6;
+        faultLayer.append('text').attr('class', 'fault-label').attr('x', labelX).attr('y', 10 + row * LABEL_ROW_PX).text(f.label);
       }
     },
     setCursor(tUs) {
