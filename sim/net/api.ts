@@ -15,8 +15,6 @@ export interface ConnectOptions extends SocketOptions {
   /** Host name or IPv4 address. */
   host: string;
   port: number;
-  /** Connect from this local port (Node's localPort) instead of an ephemeral one; EADDRINUSE if its 4-tuple is taken. */
-  localPort?: number;
 }
 
 export class NetApi {
@@ -48,7 +46,7 @@ export class NetApi {
     }
     let conn;
     try {
-      conn = this.netHost.tcp.connect(this.owner, ip, options.port, options.localPort);
+      conn = this.netHost.tcp.connect(this.owner, ip, options.port);
     } catch (err) {
       if (err instanceof NetError) return this.failedSocket(err, options);
       throw err;

@@ -7,8 +7,7 @@
 import type { Actor, ActorState } from '../core/actor.js';
 import type { Host, HostEvent } from '../core/host.js';
 import type { Simulation } from '../core/simulation.js';
-import { defaultAddress, EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN, isIPv4 } from './address.js';
-import type { RandomStream } from '../core/random.js';
+import { defaultAddress, isIPv4 } from './address.js';
 import { Link, type DropReason, type LinkOptions } from './link.js';
 import { defaultLinkOptions, resolveLinkOptions } from './link-options.js';
 import { flagNames, type Packet } from './packet.js';
@@ -46,7 +45,6 @@ export interface NetHostOptions {
 export class NetHost {
   tcp: TcpStack;
   udp: UdpStack;
-  private bootPorts: RandomStream | undefined;
 
   /** @internal */
   constructor(
@@ -68,18 +66,11 @@ export class NetHost {
     return this.host.spawn.bind(this.host);
   }
 
-  /**
-   * @internal The machine vanished: every socket is gone without a word. The next boot's TCP starts its
-   * ephemeral ports at a drawn point: Linux offsets its port search by a hash keyed with a secret drawn at
-   * boot (RFC 6056, algorithm 3), so a rebooted client rarely reconnects from the ports its last life used
-   * (where a peer may still hold their half-open connections). The first boot starts at 32768, so traces of
-   * runs without reboots read simply.
-   */
+  /** @internal The machine vanished: every socket is gone without a word. */
   wipe(): void {
     this.tcp.vanish();
     this.udp.vanish();
-    this.bootPorts ??= this.net.sim.random.stream(`net/${this.name}/tcp-boot-ports`);
-    this.tcp = new TcpStack(this.net, this, this.bootPorts.int(EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX));
+    this.tcp = new TcpStack(this.net, this);
     this.udp = new UdpStack(this.net, this);
   }
 }

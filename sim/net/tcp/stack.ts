@@ -71,34 +71,24 @@ export class TcpStack {
   private readonly connections = new Map<string, Connection>();
   private readonly listeners = new Map<number, Listener>();
   private readonly owners = new Map<Connection, Actor>();
-  private nextPort: number;
+  private nextPort = EPHEMERAL_PORT_MIN;
   /** Connections per remote ip:port, so a destination whose ports are all taken fails at once, not after a scan. */
   private readonly perDestination = new Map<string, number>();
   private readonly isn: RandomStream;
 
-  /** `firstPort`: where the ephemeral port search starts (a rebooted host starts elsewhere: NetHost.wipe). */
   constructor(
     readonly net: Network,
     readonly host: NetHost,
-    firstPort = EPHEMERAL_PORT_MIN,
   ) {
     this.sim = net.sim;
     this.isn = net.sim.random.stream(`net/${host.name}/tcp-isn`);
-    this.nextPort = firstPort;
   }
 
   // ---- Opening ----
 
-  /**
-   * Active open from `owner` to remoteIp:remotePort, from `boundPort` if given (EADDRINUSE when its 4-tuple
-   * or a listener has it), else an ephemeral port (EADDRNOTAVAIL when none is free).
-   */
-  connect(owner: Actor, remoteIp: string, remotePort: number, boundPort?: number): Connection {
-    if (boundPort !== undefined && (this.listeners.has(boundPort) || this.connections.has(key(boundPort, remoteIp, remotePort)))) {
-      this.count('tcp.errors.EADDRINUSE');
-      throw new NetError('EADDRINUSE', 'connect', remoteIp, remotePort);
-    }
-    const localPort = boundPort ?? this.allocatePort(remoteIp, remotePort);
+  /** Active open from `owner` to remoteIp:remotePort. Throws EADDRNOTAVAIL when no ephemeral port is free. */
+  connect(owner: Actor, remoteIp: string, remotePort: number): Connection {
+    const localPort = this.allocatePort(remoteIp, remotePort);
     if (localPort === undefined) {
       this.count('tcp.errors.EADDRNOTAVAIL');
       throw new NetError('EADDRNOTAVAIL', 'connect', remoteIp, remotePort);
