@@ -32,7 +32,7 @@ import { el } from './dom.js';
 import { compareData, createPinPanel } from './compare.js';
 import { createFaultForm } from './fault-form.js';
 import { appendFaults, forkEntries, type ForkInput } from './fork-faults.js';
-import { specOfHeader as specOfTraceHeader } from './header-spec.js';
+import { specOfHeader } from './header-spec.js';
 import { createCompareView } from './views/compare-view.js';
 
 const store = new Store();
@@ -172,18 +172,13 @@ async function loadFile(file: File): Promise<void> {
     if (ticket !== loading) return;
     const ms = performance.now() - started;
     statusLine.data('loadMs', String(Math.round(ms)));
-    showModel(model, specOfHeader(model), null, `${file.name} (loaded in ${(ms / 1000).toFixed(2)} s)`);
+    showModel(model, specOfHeader(model.header), null, `${file.name} (loaded in ${(ms / 1000).toFixed(2)} s)`);
     if (currentSpec) runPanel.show(currentSpec);
   } catch (err) {
     if (ticket !== loading) return;
     status('The trace could not be read.');
     showError(err instanceof TraceParseError ? `${file.name}: ${err.message}` : `${file.name}: ${oneLine(err)}`);
   }
-}
-
-/** A loaded trace's header names its run, so its URL and the run form rerun it. */
-function specOfHeader(model: RunModel): RunSpec | null {
-  return specOfTraceHeader(model.header);
 }
 
 // ---- way in 2: a scenario run in the worker ----

@@ -73,11 +73,10 @@ export function waterfallSource(m: RunModel): WaterfallSource {
 export function topologySource(m: RunModel): TopologySource {
   const onNetwork = m.hosts.filter((h) => h.ip !== null).map((h) => h.name);
   const hosts = onNetwork.length > 0 ? onNetwork : m.hosts.map((h) => h.name);
-  const links = new Map<string, readonly [string, string]>();
-  for (const c of m.connections) if (c.fromHost !== c.toHost) links.set(`${c.fromHost}>${c.toHost}`, [c.fromHost, c.toHost]);
+  const links = hostLinks(m);
   return {
-    layers: flowLayers(hosts, [...links.values()]),
-    links: [...links.values()],
+    layers: flowLayers(hosts, links),
+    links,
     connectionsAt: (tUs) => m.linkLoadAt(tUs),
     faultsAt: (tUs) => m.faults.filter((f: FaultPeriod) => f.fromUs <= tUs && (f.toUs === null || f.toUs > tUs)),
     pools: m.pools.map((p) => poolFigures(p, hostOfPool(p, hosts))),
@@ -86,8 +85,14 @@ export function topologySource(m: RunModel): TopologySource {
 
 /** The sequence diagram's lanes: every host in the trace, in the direction requests flow. */
 export function sequenceLanes(m: RunModel): string[] {
-  const links = m.connections.filter((c) => c.fromHost !== c.toHost).map((c) => [c.fromHost, c.toHost] as const);
-  return flowOrder(m.packets.hostNames, links);
+  return flowOrder(m.packets.hostNames, hostLinks(m));
+}
+
+/** Host pairs that ever held a TCP connection, initiator first, once each in first-open order. */
+function hostLinks(m: RunModel): (readonly [string, string])[] {
+  const links = new Map<string, readonly [string, string]>();
+  for (const c of m.connections) if (c.fromHost !== c.toHost) links.set(`${c.fromHost}>${c.toHost}`, [c.fromHost, c.toHost]);
+  return [...links.values()];
 }
 
 /**
