@@ -6,7 +6,8 @@
  * browser (the page runs a scenario its URL names) and opens it only where there is a display to open on.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Plugin } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+import { userScenarios } from './node/vite-user-scenarios.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -31,7 +32,9 @@ function printStartUrl(): Plugin {
 export default defineConfig(({ mode }) => ({
   root: here('./viz'),
   base: './',
-  plugins: mode === 'start' ? [printStartUrl()] : [],
+  plugins: [userScenarios(null), ...(mode === 'start' ? [printStartUrl()] : [])],
+  // In this repository `faultline` resolves to its sources (package.json's custom condition), not dist/.
+  resolve: { conditions: ['faultline-source', ...defaultClientConditions] },
   // The app imports sim/ and scenarios/ from the repository root, one level above the root.
   server: { fs: { allow: [here('.')] }, open: mode === 'start' && hasDisplay() ? START_PATH : false },
   build: {
@@ -48,5 +51,5 @@ export default defineConfig(({ mode }) => ({
     },
   },
   // The scenario runner is an ES module worker: it imports the simulator like the page does.
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [userScenarios(null)] },
 }));

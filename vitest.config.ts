@@ -1,6 +1,15 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { userScenarios } from './node/vite-user-scenarios.js';
+
+/** Inside this repository, `faultline` and its entries resolve to the sources (package.json's custom condition), not dist/. */
+const SOURCE = 'faultline-source';
 
 export default defineConfig({
+  // The visualizer's modules (tested in Node) import the user's scenarios: none here.
+  plugins: [userScenarios(null)],
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE, 'node'] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -6,7 +6,7 @@
  * run in the same bench, and pool-exhaustion its requests per second.
  */
 import { parseArgs } from 'node:util';
-import { describeError } from '../sim/core/errors.js';
+import { describeError } from 'faultline';
 import { fullStackMdc, mmcScenario, poolExhaustionDefault, SIMPY_INSTALL, simpyQueue, simpyVersion, type QueueMeasured } from './queues.js';
 import { asyncSleeps, bareHeapLoop, coreTimers, makeDelays, tcpBulk, tcpConnStorm, type Measured, type NetMeasured } from './workloads.js';
 

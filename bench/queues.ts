@@ -13,13 +13,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { mmc } from '../scenarios/mmc.js';
-import { poolExhaustion } from '../scenarios/pool-exhaustion.js';
-import { parseDuration, type Duration } from '../sim/core/time.js';
-import { summarizePools } from '../sim/pool/summary.js';
-import { RequestLedger } from '../sim/requests/ledger.js';
-import { runScenario, type ScenarioRunOptions } from '../sim/run-scenario.js';
-import type { Scenario } from '../sim/scenario.js';
+import { mmc, poolExhaustion } from 'faultline/scenarios';
+import { parseDuration, runScenario, type Duration, type RequestSummary, type Scenario, type ScenarioRunOptions } from 'faultline';
 import { incomplete } from './workloads.js';
 
 const run = promisify(execFile);
@@ -46,14 +41,14 @@ const SIMPY_SCRIPT = fileURLToPath(new URL('./mmc_simpy.py', import.meta.url));
 export const SIMPY_INSTALL = 'apt-get install python3-simpy';
 
 /** Runs a scenario, timing the simulation only (from after build to the end of the run), and reads its ledger and one pool. */
-async function timedScenario(scenario: Scenario, pool: string, options: ScenarioRunOptions, count: (s: ReturnType<RequestLedger['summary']>) => number): Promise<QueueMeasured> {
+async function timedScenario(scenario: Scenario, pool: string, options: ScenarioRunOptions, count: (s: RequestSummary) => number): Promise<QueueMeasured> {
   let start = 0;
-  const { sim, result } = await runScenario(scenario, { ...options, beforeRun: () => (start = performance.now()) });
+  const { result, pools, requests } = await runScenario(scenario, { ...options, beforeRun: () => (start = performance.now()) });
   const seconds = (performance.now() - start) / 1000;
   if (result.stop !== 'until' || result.failures.length > 0) throw incomplete(scenario.name, 'did not run its full duration', result);
-  const p = summarizePools(sim)[pool];
+  const p = pools[pool];
   if (!p) throw new Error(`${scenario.name}: no pool named '${pool}'`);
-  return { count: count(RequestLedger.of(sim).summary()), seconds, waitProbability: p.waitProbability, meanWaitMs: p.meanWaitMs };
+  return { count: count(requests), seconds, waitProbability: p.waitProbability, meanWaitMs: p.meanWaitMs };
 }
 
 /** scenarios/mmc with these parameters: requests completed per wall second. */

@@ -4,11 +4,11 @@
  * measures what the simulator adds (cancel checks, clock, limits, actors) per event. The network workloads
  * (TCP bulk transfer, connection storm) count their own unit of work and are compared to the same baseline.
  */
-import { TimeHeap } from '../sim/core/heap.js';
-import { RandomStream } from '../sim/core/random.js';
-import { Simulation } from '../sim/core/simulation.js';
-import { netOf } from '../sim/net/api.js';
-import { Network } from '../sim/net/network.js';
+import { TimeHeap } from 'faultline';
+import { RandomStream } from 'faultline';
+import { Simulation } from 'faultline';
+import { netOf } from 'faultline';
+import { Network } from 'faultline';
 
 export interface Measured {
   events: number;

@@ -1,10 +1,8 @@
 /** Reading the command line's values, and telling the user's mistakes (one line, exit 2) from faultline's. */
 import { readFileSync } from 'node:fs';
-import { DistributionError } from '../sim/core/distribution.js';
-import { SimError } from '../sim/core/errors.js';
-import type { Seed } from '../sim/core/random.js';
-import { DurationError } from '../sim/core/time.js';
-import { ParamError } from '../sim/params.js';
+import { DistributionError, DurationError, ParamError, ScenarioBuildError, SimError, type Seed } from 'faultline';
+import { scenarios } from 'faultline/scenarios';
+import { ScenarioModuleError } from 'faultline/node';
 
 /** Input the user can fix: printed as one line, exit status 2. */
 export class UsageError extends Error {}
@@ -50,8 +48,15 @@ export function isUserError(e: unknown): e is Error {
     e instanceof DurationError ||
     e instanceof DistributionError ||
     e instanceof SimError ||
+    e instanceof ScenarioModuleError ||
+    e instanceof ScenarioBuildError ||
     (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).code!.startsWith('ERR_PARSE_ARGS'))
   );
+}
+
+/** What a scenario argument may be, for a usage line. */
+export function scenarioChoices(): string {
+  return `a built-in (${scenarios.map((s) => s.name).join(', ')}) or a path to a module exporting one`;
 }
 
 /** The first sentence of Node's parseArgs messages is the useful one. */

@@ -3,9 +3,7 @@
  * line, so a bar redrawn with \r would be noise there), then a summary computed from the reports in run
  * order, so it reads the same whatever the number of workers.
  */
-import type { Seed } from '../sim/core/random.js';
-import type { CheckClass } from '../sim/harness/case-file.js';
-import type { Finding } from '../sim/harness/verdict.js';
+import type { CheckClass, Finding, Seed } from 'faultline';
 
 /** Where progress goes: a terminal takes a redrawn line, anything else whole lines. */
 export interface Terminal {

@@ -6,21 +6,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CORPUS_DIR, REGRESSION_CORPUS_DIR, writeCaseFile } from '../harness/corpus.js';
-import { findScenario, scenarios } from '../scenarios/index.js';
-import { isSelfChecked } from '../sim/harness/self-check.js';
-import { verdictOf } from '../sim/harness/verdict.js';
-import { FAULTLINE_VERSION } from '../sim/version.js';
-import { parseCount, parseSeed, UsageError } from './args.js';
-import { caseSeed, drawCase, shrinkCase, type DrawCase, type ShrinkCase } from './check-draw.js';
-import { describeEpisode } from '../sim/harness/chaos-episodes.js';
-import type { Scenario } from '../sim/scenario.js';
-import type { CaseJob, CaseReport } from './check-messages.js';
-import { runOnWorkers } from './check-pool.js';
+import { caseSeed, describeEpisode, drawCase, FAULTLINE_VERSION, isSelfChecked, shrinkCase, verdictOf, type DrawCase, type Scenario, type ShrinkCase } from 'faultline';
+import { DEFAULT_CORPUS_DIR, loadScenario, REGRESSION_CORPUS_DIR, runOnWorkers, writeCaseFile, type CaseJob, type CaseReport } from 'faultline/node';
+import { parseCount, parseSeed, scenarioChoices, UsageError } from './args.js';
 import { checkSummaryJson, formatCheckSummary, Progress, type RunOutcome, type Terminal } from './check-report.js';
 import { EXIT_RUN_FAILED, exitFor } from './exit-codes.js';
 
-export const checkUsage = `  faultline check <scenario> [options]       chaos: many runs under drawn faults, checked
+export const checkUsage = `  faultline check <scenario|module> [options] chaos: many runs under drawn faults, checked
     --runs <n>           cases to run (default 100)
     --seed <n|text>      the check's seed; case i's seed derives from it and i (default 1)
     --workers <k>        worker threads (default: the CPU count)
@@ -47,10 +39,8 @@ export async function check(args: string[], out: (line: string) => void, termina
     strict: true,
     options: { runs: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, corpus: { type: 'string' }, 'self-check': { type: 'string' }, shrink: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const names = scenarios.map((s) => s.name).join(', ');
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `check needs a scenario name (scenarios: ${names})` : `check takes one scenario, got '${positionals.join(' ')}'`);
-  const scenario = findScenario(positionals[0]!);
-  if (!scenario) throw new UsageError(`unknown scenario '${positionals[0]}' (scenarios: ${names})`);
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `check needs a scenario (${scenarioChoices()})` : `check takes one scenario, got '${positionals.join(' ')}'`);
+  const { scenario } = await loadScenario(positionals[0]!);
   const runs = parseCount(values.runs, '--runs', RUNS_DEFAULT, 1, RUNS_MAX);
   const seed = parseSeed(values.seed ?? '1');
   const workers = parseCount(values.workers, '--workers', Math.min(availableParallelism(), runs), 1, WORKERS_MAX);

@@ -3,7 +3,7 @@
  * recover and from a simulator that is not deterministic. 1 is left to a crash (Node's own status for an
  * uncaught exception) and to `run`'s deadlock or failed actor.
  */
-import type { CheckClass } from '../sim/harness/case-file.js';
+import type { CheckClass } from 'faultline';
 
 export const EXIT_OK = 0;
 /** `run`: a deadlock or an actor that threw; `check`: a case that could not run at all. */

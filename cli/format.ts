@@ -1,11 +1,5 @@
 /** The human summary of a run: what happened, the metrics, the digest and the command that replays it. */
-import type { JsonValue } from '../sim/core/canonical.js';
-import type { MetricsSnapshot } from '../sim/core/metrics.js';
-import type { RunResult } from '../sim/core/simulation.js';
-import { formatDuration, formatTimestamp } from '../sim/core/time.js';
-import type { TraceRecord } from '../sim/core/trace.js';
-import type { PoolSummary } from '../sim/pool/summary.js';
-import type { RequestSummary } from '../sim/requests/ledger.js';
+import { formatDuration, formatTimestamp, type JsonValue, type MetricsSnapshot, type PoolSummary, type RequestSummary, type RunResult, type TraceRecord } from 'faultline';
 
 /** One trace record as a log line: time, where, kind, fields. */
 export function formatRecord(r: TraceRecord): string {

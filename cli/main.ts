@@ -1,34 +1,28 @@
 /**
  * The faultline command line (Node only): `faultline list`, `run <scenario>`, `check <scenario>`,
- * `replay <case.json>`. Bad input ends with one line on stderr and exit status 2; the other statuses are
- * in exit-codes.ts.
+ * `replay <case.json>`, `viz [scenario]`; a scenario is a built-in's name or a module's path. Bad input ends
+ * with one line on stderr and exit status 2; the other statuses are in exit-codes.ts.
  */
 import { parseArgs } from 'node:util';
-import { findScenario, scenarios } from '../scenarios/index.js';
-import { MemorySink, type TraceRecord, type TraceSink } from '../sim/core/trace.js';
-import { parseDuration } from '../sim/core/time.js';
-import { parseAssignments } from '../sim/params.js';
-import { runScenario } from '../sim/run-scenario.js';
-import { summarizePools } from '../sim/pool/summary.js';
-import { RequestLedger, type RequestSummary } from '../sim/requests/ledger.js';
-import type { Simulation } from '../sim/core/simulation.js';
-import { FAULTLINE_VERSION } from '../sim/version.js';
+import { FAULTLINE_VERSION, MemorySink, parseAssignments, parseDuration, replayCommand, runScenario, type RequestSummary, type TraceRecord, type TraceSink } from 'faultline';
+import { scenarios } from 'faultline/scenarios';
+import { JsonlFileSink, loadScenario } from 'faultline/node';
 import { formatRecord, formatSummary } from './format.js';
-import { replayCommand } from '../sim/harness/replay.js';
 import { formatTimeline } from './timeline.js';
-import { JsonlFileSink } from './jsonl-sink.js';
-import { isUserError, oneLine, parseSeed, readJson, UsageError } from './args.js';
+import { isUserError, oneLine, parseSeed, readJson, scenarioChoices, UsageError } from './args.js';
 import { check, CheckError, checkUsage } from './check.js';
 import type { Terminal } from './check-report.js';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
 import { replay, replayUsage } from './replay.js';
+import { viz, vizUsage } from './viz.js';
 
 /** Most trace lines --log prints. */
 const LOG_LINES_MAX = 10_000;
 
 const usage = `usage: faultline <command>
-  faultline list                              the scenarios
-  faultline run <scenario> [options]          run one and summarise it
+  faultline list                              the built-in scenarios
+  faultline run <scenario|module> [options]   run one and summarise it (a built-in's name, or a path
+                                              to a .js/.mjs/.ts module exporting a defineScenario)
     --seed <n|text>      root seed (default 1)
     --duration <time>    virtual time to run, e.g. 30s (default: the scenario's)
     --set <key=value>    a scenario parameter (repeatable)
@@ -39,6 +33,7 @@ const usage = `usage: faultline <command>
     --json               print one JSON object instead of the summary
 ${checkUsage}
 ${replayUsage}
+${vizUsage}
 exit status: 0 ok · 1 run failed (deadlock, actor threw) or a case could not run · 2 bad input
              3 safety violated · 4 liveness violated · 5 nondeterminism (check, replay)`;
 
@@ -59,6 +54,8 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         return await check(rest, out, terminal);
       case 'replay':
         return await replay(rest, out);
+      case 'viz':
+        return await viz(rest, out);
       case undefined:
       case 'help':
       case '--help':
@@ -69,7 +66,7 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         out(FAULTLINE_VERSION);
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: list, run, check, replay)`);
+        throw new UsageError(`unknown command '${command}' (commands: list, run, check, replay, viz)`);
     }
   } catch (e) {
     if (isUserError(e)) {
@@ -100,11 +97,9 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       'trace-detail': { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw new UsageError(`run needs a scenario name (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
+  if (positionals.length === 0) throw new UsageError(`run needs a scenario (${scenarioChoices()})`);
   if (positionals.length > 1) throw new UsageError(`run takes one scenario, got '${positionals.join(' ')}'`);
-  const name = positionals[0]!;
-  const scenario = findScenario(name);
-  if (!scenario) throw new UsageError(`unknown scenario '${name}' (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
+  const { scenario } = await loadScenario(positionals[0]!);
   const seed = parseSeed(values.seed ?? '1');
   if (values.duration !== undefined) parseDuration(values.duration, '--duration');
   const assignments = parseAssignments(values.set ?? []);
@@ -125,10 +120,10 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       throw new UsageError(`--trace ${values.trace}: ${(e as Error).message}`);
     }
   }
-  const { result, sim, params, limitUs } = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults, traceDetail });
+  const run = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults, traceDetail });
+  const { result, params, limitUs, metrics } = run;
 
-  const replayLine = `${replayCommand({ scenario: scenario.name, seed, duration: values.duration, params: assignments, faultsPath: values.faults })}${traceDetail === 'light' ? ' --trace-detail light' : ''}`;
-  const metrics = sim.metrics.snapshot();
+  const replayLine = `${replayCommand({ scenario: positionals[0]!, seed, duration: values.duration, params: assignments, faultsPath: values.faults })}${traceDetail === 'light' ? ' --trace-detail light' : ''}`;
   const exit = result.stop === 'deadlock' || result.failures.length > 0 ? EXIT_RUN_FAILED : EXIT_OK;
 
   if (values.json) {
@@ -147,8 +142,8 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
         message: result.message,
         waiting: result.waiting,
         failures: result.failures,
-        ...requestsJson(sim),
-        pools: summarizePools(sim),
+        ...requestsJson(run.requests),
+        pools: run.pools,
         metrics,
         trace: values.trace ?? null,
         replay: replayLine,
@@ -164,15 +159,14 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
     const hidden = result.records - 2 - Math.min(shown.length, logLines);
     if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
   }
-  const ledger = RequestLedger.of(sim);
-  for (const line of formatTimeline({ sim, endUs: result.endUs, requests: ledger.all(), faults: logSink.faults, poolTimeouts: logSink.poolTimeouts })) out(line);
+  for (const line of formatTimeline({ world: run.world, endUs: result.endUs, requests: run.records, faults: logSink.faults, poolTimeouts: logSink.poolTimeouts })) out(line);
   if (logSink.faults.length > 0) {
     out('');
     out(`faults applied (${logSink.faults.length}):`);
     for (const f of logSink.faults.slice(0, 20)) out(formatRecord(f));
     if (logSink.faults.length > 20) out(`  … ${logSink.faults.length - 20} more`);
   }
-  for (const line of formatSummary(result, metrics, summarizePools(sim), ledger.summary(), replayLine)) out(line);
+  for (const line of formatSummary(result, metrics, run.pools, run.requests, replayLine)) out(line);
   return exit;
 }
 
@@ -193,8 +187,7 @@ class LogSink implements TraceSink {
 }
 
 /** The request totals, latency and Little's law of a run, when it had requests. */
-function requestsJson(sim: Simulation): Partial<RequestSummary> & { requests?: unknown } {
-  const s = RequestLedger.of(sim).summary();
+function requestsJson(s: RequestSummary): Partial<RequestSummary> & { requests?: unknown } {
   if (s.total === 0) return {};
   return { requests: { total: s.total, ok: s.ok, failed: s.failed, inFlight: s.inFlight, byError: s.byError }, latencyMs: s.latencyMs, littlesLaw: s.littlesLaw };
 }

@@ -4,11 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readCaseFile } from '../harness/corpus.js';
-import { findScenario, scenarios } from '../scenarios/index.js';
-import { replayCase } from '../sim/harness/replay-case.js';
-import { formatDivergence } from '../sim/harness/self-check.js';
-import { FAULTLINE_VERSION } from '../sim/version.js';
+import { FAULTLINE_VERSION, formatDivergence, replayCase } from 'faultline';
+import { findScenario, scenarios } from 'faultline/scenarios';
+import { loadScenarioModule, readCaseFile } from 'faultline/node';
 import { UsageError } from './args.js';
 import { exitFor } from './exit-codes.js';
 
@@ -21,8 +19,9 @@ export async function replay(args: string[], out: (line: string) => void): Promi
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'replay needs a case file (a JSON case that faultline check wrote)' : `replay takes one case file, got '${positionals.join(' ')}'`);
   const path = positionals[0]!;
   const file = readCaseFile(path);
-  const scenario = findScenario(file.scenario);
-  if (!scenario) throw new UsageError(`${path}: scenario: unknown scenario '${file.scenario}' (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
+  const scenario = file.module !== undefined ? await loadScenarioModule(file.module, `${path}: module ${file.module}`) : findScenario(file.scenario);
+  if (!scenario) throw new UsageError(`${path}: scenario: unknown scenario '${file.scenario}' (scenarios: ${scenarios.map((s) => s.name).join(', ')}; a case for a scenario module names it in 'module')`);
+  if (scenario.name !== file.scenario) throw new UsageError(`${path}: scenario: the case is for '${file.scenario}', but ${file.module} exports '${scenario.name}'`);
 
   const r = await replayCase(scenario, file, { selfCheck: values['self-check'] === true, keepTrace: values.trace !== undefined });
   out(`faultline ${FAULTLINE_VERSION} · replay ${path} · ${file.scenario} · seed ${file.seed}`);

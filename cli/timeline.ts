@@ -3,18 +3,14 @@
  * ended ok or failed (and how), the p99 of the successes, the busiest pools' active and waiting peaks and
  * acquire timeouts, and the faults that began in it. About twenty rows, whatever the run's length.
  */
-import type { Simulation } from '../sim/core/simulation.js';
-import { formatDuration } from '../sim/core/time.js';
-import type { TraceRecord } from '../sim/core/trace.js';
-import { poolsOf } from '../sim/pool/pool.js';
-import type { RequestRecord } from '../sim/requests/ledger.js';
+import { formatDuration, type RequestRecord, type TraceRecord, type World } from 'faultline';
 
 const ROWS_TARGET = 20;
 /** Pools shown: the ones that made callers wait, most waiting first, at most this many. */
 const POOLS_MAX = 2;
 
 export interface TimelineInput {
-  sim: Simulation;
+  world: World;
   endUs: number;
   requests: readonly RequestRecord[];
   /** Fault records (kind and fields), shown on the row they fall in. */
@@ -46,11 +42,12 @@ function p99(sortedMs: number[]): number {
   return sortedMs.length === 0 ? NaN : sortedMs[Math.min(sortedMs.length - 1, Math.ceil(0.99 * sortedMs.length) - 1)]!;
 }
 
-export function formatTimeline({ sim, endUs, requests, faults, poolTimeouts }: TimelineInput): string[] {
-  if (endUs <= 0 || (requests.length === 0 && poolsOf(sim).length === 0)) return [];
+export function formatTimeline({ world, endUs, requests, faults, poolTimeouts }: TimelineInput): string[] {
+  const { sim } = world;
+  if (endUs <= 0 || (requests.length === 0 && world.pools.all().length === 0)) return [];
   const step = stepUs(endUs);
   const rows = Math.ceil(endUs / step);
-  const pools = poolsOf(sim)
+  const pools = [...world.pools.all()]
     .filter((p) => p.stats.peakPending > 0 && p.options.maximumPoolSize < 1_000_000)
     .sort((a, b) => b.stats.peakPending - a.stats.peakPending || (a.name < b.name ? -1 : 1))
     .slice(0, POOLS_MAX);

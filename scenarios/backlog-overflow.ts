@@ -11,12 +11,7 @@
  * the others at ~3 s, Linux's second SYN retry; tcp.drop.listen-overflow counts the dropped SYNs. A shorter
  * stall (`--set stall=500ms`) gives a 1 s step instead.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { durationParam, intParam } from '../sim/params.js';
-import { createHttpServer, HttpAgent } from '../sim/proto/http1.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { createHttpServer, defineScenario, durationParam, HttpAgent, intParam, runClient, z } from 'faultline';
 
 export const backlogOverflow = defineScenario({
   name: 'backlog-overflow',
@@ -33,8 +28,9 @@ export const backlogOverflow = defineScenario({
     burstAt: durationParam('1s', { description: 'When the burst and the stall begin' }),
     stall: durationParam('1500ms', { description: "How long the server's event loop is stalled" }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '1ms' } });
+  build(world, p) {
+    const sim = world.sim;
+    const net = world.createNetwork({ link: { latency: '1ms' } });
     const server = net.host('server');
     server.spawn(
       'api',

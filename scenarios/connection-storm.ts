@@ -10,12 +10,7 @@
  * What to look for: EADDRNOTAVAIL from about 47 s at the default rate, none with `--set ratePerS=400`;
  * with `--set keepAlive=true` a handful of connections carry everything.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { boolParam, numberParam } from '../sim/params.js';
-import { createHttpServer, HttpAgent } from '../sim/proto/http1.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { boolParam, createHttpServer, defineScenario, HttpAgent, numberParam, runClient, z } from 'faultline';
 
 export const connectionStorm = defineScenario({
   name: 'connection-storm',
@@ -28,9 +23,9 @@ export const connectionStorm = defineScenario({
     ratePerS: numberParam(600, { description: 'Requests per second (fixed rate)', min: 0 }),
     keepAlive: boolParam(false, { description: 'Reuse connections (true) or open one per request (false)' }),
   }),
-  build(sim, p) {
+  build(world, p) {
     // Tens of thousands of connections: packets stay out of the trace (connections and requests stay in).
-    const net = new Network(sim, { link: { latency: '500us' }, tracePackets: false });
+    const net = world.createNetwork({ link: { latency: '500us' }, tracePackets: false });
     net.host('server').spawn('api', (ctx) => void createHttpServer(ctx, {}, (_req, res) => res.end({ status: 200, bodyBytes: 128 })).listen(80), { daemon: true });
     net.host('client').spawn(
       'load',

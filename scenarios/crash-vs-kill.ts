@@ -11,12 +11,7 @@
  * What to look for: with `--set mode=kill`, failures within milliseconds of the fault; with `mode=crash`,
  * every request in the window fails as DEADLINE_EXCEEDED exactly `deadlineMs` after it started.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { choiceParam, durationParam, intParam, numberParam } from '../sim/params.js';
-import { createHttpServer, HttpAgent } from '../sim/proto/http1.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { choiceParam, createHttpServer, defineScenario, durationParam, HttpAgent, intParam, numberParam, runClient, z } from 'faultline';
 
 export const crashVsKill = defineScenario({
   name: 'crash-vs-kill',
@@ -30,8 +25,9 @@ export const crashVsKill = defineScenario({
     ratePerS: numberParam(50, { description: 'Client requests per second (Poisson)', min: 0 }),
     deadlineMs: intParam(5000, { description: 'Client deadline per request, ms', min: 1 }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '1ms' } });
+  build(world, p) {
+    const sim = world.sim;
+    const net = world.createNetwork({ link: { latency: '1ms' } });
     const service = net.host('service');
     service.spawn(
       'api',

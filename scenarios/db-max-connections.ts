@@ -10,14 +10,7 @@
  * What to look for: requests failing with 53300 only when replicas × poolSize passes 37; the database's
  * connection count pinned at its limit; `--set replicas=3` (30 connections at most) never fails.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { startDatabase } from '../sim/actors/database.js';
-import { runService } from '../sim/actors/service.js';
-import { intParam, numberParam } from '../sim/params.js';
-import { expectOk, HttpAgent } from '../sim/proto/http1.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { defineScenario, expectOk, HttpAgent, intParam, numberParam, runClient, runService, startDatabase, z } from 'faultline';
 
 export const dbMaxConnections = defineScenario({
   name: 'db-max-connections',
@@ -30,7 +23,7 @@ export const dbMaxConnections = defineScenario({
   // slots (as PostgreSQL's would until TCP keepalive notices, hours later). Recovery is judged from 4 s after
   // the heal: a connection cut for most of the 3 s window retransmits on a backed-off timer (1.6–3.2 s later),
   // and its queries' callers miss their 5 s deadline meanwhile (chaos found 85.7% with 4 s of faults, 2 s settle).
-  chaos: { params: { ratePerS: 150, poolSize: 6 }, faultWindow: '3s', recover: '6s', settle: '4s', drain: '6s', hosts: ['db', 'service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], crashHosts: [], killHosts: ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], slowHosts: ['db'] },
+  chaos: { params: { ratePerS: 150, poolSize: 6 }, faultWindow: '3s', recover: '6s', settle: '4s', drain: '6s', hosts: ['db', 'service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], hostsFor: { crash: [], kill: ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], slow: ['db'] } },
   params: z.object({
     replicas: intParam(6, { description: 'Service replicas', min: 1, max: 100 }),
     poolSize: intParam(10, { description: 'Each replica pool\'s max connections (node-postgres pg.Pool)', min: 1, max: 1000 }),
@@ -38,8 +31,8 @@ export const dbMaxConnections = defineScenario({
     ratePerS: numberParam(300, { description: 'Client requests per second (Poisson), spread round robin', min: 0 }),
     queryMs: numberParam(150, { description: 'Query time, ms', min: 0 }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '250us' } });
+  build(world, p) {
+    const net = world.createNetwork({ link: { latency: '250us' } });
     startDatabase(net.host('db'), { maxConnections: p.maxConnections, queryTime: `${Math.round(p.queryMs * 1000)}us`, cpuCores: 64 });
     const replicas: string[] = [];
     for (let i = 1; i <= p.replicas; i++) {

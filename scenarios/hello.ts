@@ -7,14 +7,7 @@
  * lost segment take 200 ms or more longer — the retransmission timeout's floor (Linux TCP_RTO_MIN). That
  * is how packet loss turns into tail latency.
  */
-import { z } from 'zod';
-import { fdbLatency } from '../sim/core/distribution.js';
-import { distribution } from '../sim/core/distribution.js';
-import { netOf } from '../sim/net/api.js';
-import { Network } from '../sim/net/network.js';
-import { LineReader } from '../sim/net/lines.js';
-import { distributionParam, durationParam, intParam, numberParam } from '../sim/params.js';
-import { defineScenario } from '../sim/scenario.js';
+import { defineScenario, distribution, distributionParam, durationParam, fdbLatency, intParam, LineReader, netOf, numberParam, z } from 'faultline';
 
 export const hello = defineScenario({
   name: 'hello',
@@ -31,8 +24,9 @@ export const hello = defineScenario({
     loss: numberParam(0.02, { description: 'Probability that the link loses a packet, each direction', min: 0, max: 1 }),
     serviceTime: distributionParam({ kind: 'uniform', min: '1ms', max: '5ms' }, { description: 'How long the server works on a ping' }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: p.latency, loss: p.loss } });
+  build(world, p) {
+    const sim = world.sim;
+    const net = world.createNetwork({ link: { latency: p.latency, loss: p.loss } });
     const serviceTime = distribution(p.serviceTime, 'serviceTime');
     const rtt = sim.metrics.histogram('hello.rttUs');
 

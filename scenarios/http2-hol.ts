@@ -19,14 +19,7 @@
  * service time) and h1's 55–105 ms (a connection opened now and then). faultline's TCP has no SACK, so a busy
  * connection recovers from loss somewhat more slowly than Linux's would; the direction is the same.
  */
-import { z } from 'zod';
-import type { ActorContext } from '../sim/core/context.js';
-import { runClient } from '../sim/actors/client.js';
-import { choiceParam, durationParam, intParam, numberParam } from '../sim/params.js';
-import { createHttpServer, expectOk, HttpAgent, type HttpHandler, type HttpRequestOptions, type HttpResponse } from '../sim/proto/http1.js';
-import { createHttp2Server, Http2Client } from '../sim/proto/http2.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { choiceParam, createHttp2Server, createHttpServer, defineScenario, durationParam, expectOk, Http2Client, HttpAgent, intParam, numberParam, runClient, type ActorContext, type HttpHandler, type HttpRequestOptions, type HttpResponse, z } from 'faultline';
 
 const H1_PORT = 80;
 const H2_PORT = 8080;
@@ -49,9 +42,9 @@ export const http2Hol = defineScenario({
     serviceTime: durationParam('5ms', { description: 'Server time per request before it answers' }),
     h1Connections: intParam(6, { description: "The HTTP/1.1 agent's connection limit (a browser's is 6 per origin)", min: 1 }),
   }),
-  build(sim, p) {
+  build(world, p) {
     const oneWayUs = Math.round((p.rttMs * 1000) / 2);
-    const net = new Network(sim, { link: { latency: oneWayUs, loss: p.loss } });
+    const net = world.createNetwork({ link: { latency: oneWayUs, loss: p.loss } });
     net.host('server').spawn(
       'web',
       (ctx) => {

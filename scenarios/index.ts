@@ -1,5 +1,8 @@
-/** Every named scenario, in the order `faultline list` shows them. */
-import type { Scenario } from '../sim/scenario.js';
+/**
+ * The built-in scenarios (`faultline/scenarios`): each by its camelCase name, and `scenarios`, every one in
+ * the order `faultline list` shows them.
+ */
+import type { Scenario } from 'faultline';
 import { hello } from './hello.js';
 import { mmc } from './mmc.js';
 import { poolExhaustion } from './pool-exhaustion.js';
@@ -12,8 +15,11 @@ import { retryStorm } from './retry-storm.js';
 import { http2Hol } from './http2-hol.js';
 import { partition } from './partition.js';
 
-export const scenarios: readonly Scenario[] = [hello as unknown as Scenario, mmc as unknown as Scenario, poolExhaustion as unknown as Scenario, dbMaxConnections as unknown as Scenario, keepaliveRace as unknown as Scenario, backlogOverflow as unknown as Scenario, crashVsKill as unknown as Scenario, connectionStorm as unknown as Scenario, retryStorm as unknown as Scenario, partition as unknown as Scenario, http2Hol as unknown as Scenario];
+export { hello, mmc, poolExhaustion, dbMaxConnections, keepaliveRace, backlogOverflow, crashVsKill, connectionStorm, retryStorm, http2Hol, partition };
 
+export const scenarios: readonly Scenario[] = [hello, mmc, poolExhaustion, dbMaxConnections, keepaliveRace, backlogOverflow, crashVsKill, connectionStorm, retryStorm, partition, http2Hol] as unknown as Scenario[];
+
+/** A built-in scenario by its name on the command line ('pool-exhaustion'). */
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);
 }

@@ -10,12 +10,7 @@
  * What to look for: a few ECONNRESETs among thousands of requests while serverKeepAliveMs < clientIdleMs;
  * none with `--set serverKeepAliveMs=5000`.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { durationParam, intParam } from '../sim/params.js';
-import { createHttpServer, HttpAgent } from '../sim/proto/http1.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { createHttpServer, defineScenario, durationParam, HttpAgent, intParam, runClient, z } from 'faultline';
 
 export const keepaliveRace = defineScenario({
   name: 'keepalive-race',
@@ -34,8 +29,8 @@ export const keepaliveRace = defineScenario({
     thinkMin: durationParam('2990ms', { description: 'Shortest think time between requests' }),
     thinkMax: durationParam('3010ms', { description: 'Longest think time between requests' }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '1ms' } });
+  build(world, p) {
+    const net = world.createNetwork({ link: { latency: '1ms' } });
     net.host('server').spawn(
       'api',
       (ctx) => {

@@ -8,12 +8,7 @@
  * and Wq. For c = 10, λ = 8/s, μ = 1/s: 0.4092 and 204.6 ms. The mean wait converges slowly near
  * saturation: 100 h of virtual time keeps it within about ±1.5% across seeds, 30 h only ±7%.
  */
-import { z } from 'zod';
-import { distribution } from '../sim/core/distribution.js';
-import { durationParam, intParam, numberParam } from '../sim/params.js';
-import { Pool } from '../sim/pool/pool.js';
-import { RequestLedger } from '../sim/requests/ledger.js';
-import { defineScenario } from '../sim/scenario.js';
+import { defineScenario, distribution, durationParam, intParam, numberParam, Pool, z } from 'faultline';
 
 export const mmc = defineScenario({
   name: 'mmc',
@@ -25,7 +20,8 @@ export const mmc = defineScenario({
     mu: numberParam(1, { description: 'Service rate per connection per second (hold time is exponential with mean 1/mu)', min: 0.000001 }),
     warmUp: durationParam('1h', { description: 'Virtual time discarded before measuring' }),
   }),
-  build(sim, p) {
+  build(world, p) {
+    const sim = world.sim;
     if (p.lambda >= p.c * p.mu) {
       // Not an error: an unstable queue grows without bound, which is worth seeing; the summary says so.
       sim.trace.write({ t: 0, kind: 'mmc.unstable', fields: { rho: p.lambda / (p.c * p.mu) } });
@@ -43,7 +39,7 @@ export const mmc = defineScenario({
         });
         const arrivals = ctx.random('arrivals');
         const holds = ctx.random('hold');
-        const ledger = RequestLedger.of(sim);
+        const ledger = world.requests;
         // Millions of requests: keep the counts, not each one, and leave them out of the trace.
         ledger.keepRecords = false;
         ledger.traceRequests = false;

@@ -16,15 +16,7 @@
  * 504 at exactly the 5 s read timeout. With `--set retries=1` (proxy_next_upstream) the client sees no
  * errors, but those requests take 1 s (or 5 s) longer. Everything recovers when the partition heals.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { runGateway } from '../sim/actors/gateway.js';
-import { runService } from '../sim/actors/service.js';
-import { applyFault } from '../sim/net/faults.js';
-import { Network } from '../sim/net/network.js';
-import { choiceParam, durationParam, intParam, numberParam } from '../sim/params.js';
-import { expectOk, HttpAgent } from '../sim/proto/http1.js';
-import { defineScenario } from '../sim/scenario.js';
+import { applyFault, choiceParam, defineScenario, durationParam, expectOk, HttpAgent, intParam, numberParam, runClient, runGateway, runService, z } from 'faultline';
 
 export const partition = defineScenario({
   name: 'partition',
@@ -44,8 +36,9 @@ export const partition = defineScenario({
     readTimeoutMs: intParam(5000, { description: "Gateway's proxy_read_timeout, ms", min: 1 }),
     retries: intParam(0, { description: 'Tries on the next replica after a failed one (proxy_next_upstream)', min: 0, max: 1 }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '500us' } });
+  build(world, p) {
+    const sim = world.sim;
+    const net = world.createNetwork({ link: { latency: '500us' } });
     for (const name of ['svc-1', 'svc-2']) {
       net.host(name).spawn('api', (ctx) => void runService(ctx, { port: 8080, workers: 100, cpuTime: '2ms', database: null }), { daemon: true });
     }
@@ -68,8 +61,8 @@ export const partition = defineScenario({
       { daemon: true },
     );
     const [from, to] = p.direction === 'to-service' ? ['gw', 'svc-1'] : ['svc-1', 'gw'];
-    sim.at(p.at, () => applyFault(net, { kind: 'partition', a: from, b: to, oneWay: true }));
-    sim.at(p.at + p.lasting, () => applyFault(net, { kind: 'heal' }));
+    sim.at(p.at, () => applyFault(world, { kind: 'partition', a: from, b: to, oneWay: true }));
+    sim.at(p.at + p.lasting, () => applyFault(world, { kind: 'heal' }));
     net.host('client').spawn(
       'load',
       (ctx) => {

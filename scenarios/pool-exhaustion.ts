@@ -15,15 +15,7 @@
  * carries 100 queries/s of the 150/s, so the line grows by 50/s; about 2 s in, 504s from the gateway and,
  * a second later, the pool's acquire timeouts; recovery within a second of the database recovering.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { runGateway } from '../sim/actors/gateway.js';
-import { startDatabase } from '../sim/actors/database.js';
-import { runService } from '../sim/actors/service.js';
-import { durationParam, intParam, numberParam } from '../sim/params.js';
-import { expectOk, HttpAgent } from '../sim/proto/http1.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { defineScenario, durationParam, expectOk, HttpAgent, intParam, numberParam, runClient, runGateway, runService, startDatabase, z } from 'faultline';
 
 export const poolExhaustion = defineScenario({
   name: 'pool-exhaustion',
@@ -41,7 +33,7 @@ export const poolExhaustion = defineScenario({
   // backoff (9.66 s, 5.7 s after the heal). Linux draws ephemeral ports from a per-boot secret (RFC 6056), so a
   // rebooted host rarely lands on its old ports; until the simulator does too, crashes stay off here.
   // Phases are short so a case stays cheap (~0.45 s: 200 runs on 2 workers in under a minute).
-  chaos: { params: { slowFor: '0s' }, faultWindow: '4s', recover: '4s', settle: '2s', drain: '6s', hosts: ['db', 'service', 'gateway'], crashHosts: [], killHosts: ['service', 'gateway'], slowHosts: ['db'], paramChoices: { ratePerS: [150, 100] } },
+  chaos: { params: { slowFor: '0s' }, faultWindow: '4s', recover: '4s', settle: '2s', drain: '6s', hosts: ['db', 'service', 'gateway'], hostsFor: { crash: [], kill: ['service', 'gateway'], slow: ['db'] }, paramChoices: { ratePerS: [150, 100] } },
   params: z.object({
     ratePerS: numberParam(150, { description: 'Client requests per second (Poisson)', min: 0 }),
     poolSize: intParam(10, { description: "Service's maximumPoolSize", min: 1, max: 10_000 }),
@@ -53,8 +45,9 @@ export const poolExhaustion = defineScenario({
     slowFor: durationParam('15s', { description: 'How long it stays slow' }),
     deadlineMs: intParam(5000, { description: 'Client deadline per request, ms', min: 0 }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '250us' } });
+  build(world, p) {
+    const sim = world.sim;
+    const net = world.createNetwork({ link: { latency: '250us' } });
     const db = startDatabase(net.host('db'), { queryTime: `${Math.round(p.queryMs * 1000)}us`, cpuCores: 64, maxConnections: 100 });
     sim.at(p.slowAt, () => db.setSlow(p.slowFactor));
     sim.at(p.slowAt + p.slowFor, () => db.setSlow(1));

@@ -12,14 +12,7 @@
  * What to look for: goodput (successes per second) falling at 10 s and not coming back after 15 s without a
  * budget; with `--set retryBudget=true`, back to 200/s about 2 s after the slowdown ends.
  */
-import { z } from 'zod';
-import { runClient } from '../sim/actors/client.js';
-import { startDatabase } from '../sim/actors/database.js';
-import { runService } from '../sim/actors/service.js';
-import { boolParam, durationParam, intParam, numberParam } from '../sim/params.js';
-import { expectOk, HttpAgent } from '../sim/proto/http1.js';
-import { Network } from '../sim/net/network.js';
-import { defineScenario } from '../sim/scenario.js';
+import { boolParam, defineScenario, durationParam, expectOk, HttpAgent, intParam, numberParam, runClient, runService, startDatabase, z } from 'faultline';
 
 export const retryStorm = defineScenario({
   name: 'retry-storm',
@@ -32,7 +25,7 @@ export const retryStorm = defineScenario({
   // queries/s. The retry budget does not help with that backlog; a propagated deadline (honorDeadline) would.
   // Nothing is crashed and the database is not killed: a query sent to a crashed database, or whose reset was
   // lost, waits forever (no query timeout, as pg's default).
-  chaos: { params: { retryBudget: true, slowFor: '0s' }, faultWindow: '4s', recover: '16s', settle: '12s', drain: '6s', hosts: ['db', 'service'], crashHosts: [], killHosts: ['service'], slowHosts: ['db'] },
+  chaos: { params: { retryBudget: true, slowFor: '0s' }, faultWindow: '4s', recover: '16s', settle: '12s', drain: '6s', hosts: ['db', 'service'], hostsFor: { crash: [], kill: ['service'], slow: ['db'] } },
   params: z.object({
     ratePerS: numberParam(200, { description: 'Client requests per second (Poisson)', min: 0 }),
     attemptTimeoutMs: intParam(1000, { description: 'Client timeout per attempt, ms', min: 1 }),
@@ -43,8 +36,9 @@ export const retryStorm = defineScenario({
     slowAt: durationParam('10s', { description: 'When the slowdown starts' }),
     slowFor: durationParam('5s', { description: 'How long it lasts' }),
   }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '250us' }, tracePackets: false });
+  build(world, p) {
+    const sim = world.sim;
+    const net = world.createNetwork({ link: { latency: '250us' }, tracePackets: false });
     const db = startDatabase(net.host('db'), { queryTime: `${Math.round(p.queryMs * 1000)}us`, cpuCores: 64 });
     sim.at(p.slowAt, () => db.setSlow(p.slowFactor));
     sim.at(p.slowAt + p.slowFor, () => db.setSlow(1));

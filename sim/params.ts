@@ -95,7 +95,7 @@ export class ParamError extends Error {
  */
 export function resolveParams<S extends z.ZodObject>(scenarioName: string, schema: S, input: Record<string, unknown>): z.output<S> {
   const strict = schema.strict();
-  const result = strict.safeParse(input);
+  const result = strict.safeParse(jsonWhereTextFails(schema, input));
   if (result.success) return result.data as z.output<S>;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
@@ -105,6 +105,27 @@ export function resolveParams<S extends z.ZodObject>(scenarioName: string, schem
   const name = issue.path.join('.');
   const given = name in input ? ` (got ${JSON.stringify(input[name as string])})` : '';
   throw new ParamError(`parameter '${name}' of scenario ${scenarioName}: ${issue.message}${given}`);
+}
+
+/**
+ * Values typed on a command line arrive as text: where a parameter's own schema refuses the text but takes it
+ * read as JSON (`80`, `true`, `[1,2]`), it gets the JSON. The built-in helpers (intParam, …) read text
+ * themselves; this serves a scenario written with plain zod (`z.number()`).
+ */
+function jsonWhereTextFails(schema: z.ZodObject, input: Record<string, unknown>): Record<string, unknown> {
+  let out = input;
+  for (const [key, value] of Object.entries(input)) {
+    const field = schema.shape[key] as z.ZodType | undefined;
+    if (field === undefined || typeof value !== 'string' || field.safeParse(value).success) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(value);
+    } catch {
+      continue;
+    }
+    if (field.safeParse(json).success) out = { ...out, [key]: json };
+  }
+  return out;
 }
 
 /** Parses command-line `key=value` pairs (later ones win). */

@@ -1,17 +1,25 @@
 /**
- * Runs a scenario from its name-level inputs (seed, parameters, duration): the one path the CLI, the tests
- * and the browser share, so the same inputs give the same digest everywhere.
+ * Runs a scenario from its name-level inputs (seed, parameters, duration, fault schedule) and hands back the
+ * whole result: the world it built, the run's stop, digest and unseed, the requests, pools, metrics and (when
+ * kept) the trace. The one path the CLI, `simulate()`, the check workers and the browser share, so the same
+ * inputs give the same digest and the same figures everywhere.
  */
 import type { z } from 'zod';
+import type { MetricsSnapshot } from './core/metrics.js';
 import type { Seed } from './core/random.js';
-import { Simulation, type RunResult, type TraceDetail } from './core/simulation.js';
-import { parseDuration, type Duration, type Micros } from './core/time.js';
-import type { TraceSink } from './core/trace.js';
+import type { RunResult, Simulation, TraceDetail } from './core/simulation.js';
+import { DurationError, parseDuration, type Duration, type Micros } from './core/time.js';
+import type { TraceRecord, TraceSink } from './core/trace.js';
+import { scheduleFaults } from './core/fault-schedule.js';
+import { describeError, SimError } from './core/errors.js';
+import { DistributionError } from './core/distribution.js';
+import { ParamError, resolveParams } from './params.js';
+import { replayCommand } from './harness/replay.js';
+import { TraceQuery } from './harness/trace-query.js';
+import type { PoolSummary } from './pool/registry.js';
+import type { RequestRecord, RequestSummary } from './requests/ledger.js';
 import { paramsJson, type Scenario } from './scenario.js';
-import { resolveParams } from './params.js';
-import { SimError } from './core/errors.js';
-import { scheduleFaults } from './net/faults.js';
-import { Network } from './net/network.js';
+import { World } from './world.js';
 
 export interface ScenarioRunOptions {
   seed: Seed;
@@ -19,40 +27,133 @@ export interface ScenarioRunOptions {
   params?: Record<string, unknown>;
   /** Virtual time to run for; default: the scenario's defaultDuration. */
   duration?: Duration;
+  /** Where trace records go besides the digest (a JSONL file, a ring buffer, the browser's batches). */
   sinks?: TraceSink[];
   /** 'light' leaves packets and request spans out of the trace (chaos runs); default 'full'. */
   traceDetail?: TraceDetail;
   maxEvents?: number;
   /** A fault schedule (JSON: a list of faults with `at`), applied to the scenario's network. */
   faults?: unknown;
-  /** Called before the scenario builds (to switch on checks its network reads when it is made). */
-  beforeBuild?: (sim: Simulation) => void;
-  /** Called after the scenario is built and before it runs (tests add streams, actors or faults here). */
-  beforeRun?: (sim: Simulation) => void;
+  /** Keep the trace in memory for `run.trace` (simulate() does; the CLI streams it instead). Default false. */
+  keepTrace?: boolean;
+  /** Check every TCP byte stream arrives intact and in order (the stream-integrity invariant). Default false. */
+  checkStreams?: boolean;
+  /** Called after the scenario is built and before it runs (tests add actors or faults, a canary breaks a pool). */
+  beforeRun?: (world: World) => void;
 }
 
+/** The whole of a finished run. */
 export interface ScenarioRun<S extends z.ZodObject = z.ZodObject> {
-  result: RunResult;
-  sim: Simulation;
+  scenario: string;
+  seed: Seed;
+  /** The parameters after defaults, as the build saw them. */
   params: z.output<S>;
-  /** The run's time limit, microseconds. */
+  /** The parameters as given (what the replay command sets). */
+  givenParams: Record<string, unknown>;
+  /** The fault schedule as given ([] for none). */
+  faults: unknown;
+  /** The duration as given (undefined: the scenario's default). */
+  duration: Duration | undefined;
+  /** The run's time limit, µs. */
   limitUs: Micros;
+  /** What the build made: simulation, network, ledger, pools, stream check. */
+  world: World;
+  /** The world's simulation (world.sim). */
+  sim: Simulation;
+  result: RunResult;
+  digest: string;
+  unseed: string;
+  requests: RequestSummary;
+  /** Every request with its spans (empty when the scenario turns record keeping off). */
+  records: readonly RequestRecord[];
+  pools: Record<string, PoolSummary>;
+  metrics: MetricsSnapshot;
+  /** The trace, when kept (keepTrace); empty otherwise. */
+  trace: TraceQuery;
+  /** The first trace record whose time is before the one written just before it (null: time only went forward). */
+  timeRegression: { index: number; kind: string; tUs: number; previousUs: number } | null;
+  /** The command that reruns this run; with faults, pass where the schedule is saved. */
+  replay(faultsPath?: string): string;
 }
 
 export async function runScenario<S extends z.ZodObject>(scenario: Scenario<S>, options: ScenarioRunOptions): Promise<ScenarioRun<S>> {
-  const params = resolveParams(scenario.name, scenario.params, options.params ?? {});
+  const givenParams = options.params ?? {};
+  const params = resolveParams(scenario.name, scenario.params, givenParams);
   const limitUs = parseDuration(options.duration ?? scenario.defaultDuration, 'duration');
   const faults = options.faults ?? [];
-  const sim = new Simulation({ seed: options.seed, scenario: scenario.name, params: paramsJson(params), faults: paramsJson(faults), sinks: options.sinks, traceDetail: options.traceDetail });
-  options.beforeBuild?.(sim);
-  scenario.build(sim, params);
-  if (options.faults !== undefined) {
-    const network = Network.of(sim);
-    if (!network) throw new SimError('ERR_FAULTS', `scenario ${scenario.name} has no network, so it takes no fault schedule`);
-    scheduleFaults(network, faults);
-  }
-  options.beforeRun?.(sim);
+  const trace = new TraceQuery();
+  const clock = new TimeWatch();
+  const sinks = [clock, ...(options.keepTrace ? [trace] : []), ...(options.sinks ?? [])];
+  const world = new World({
+    seed: options.seed,
+    scenario: scenario.name,
+    params: paramsJson(params),
+    faults: paramsJson(faults),
+    sinks,
+    traceDetail: options.traceDetail,
+    checkStreams: options.checkStreams,
+  });
+  buildScenario(scenario, world, params);
+  if (options.faults !== undefined) scheduleFaults(world, faults);
+  options.beforeRun?.(world);
+  const sim = world.sim;
   const result = await sim.run({ until: limitUs, maxEvents: options.maxEvents });
   sim.trace.close();
-  return { result, sim, params, limitUs };
+  const hasFaults = Array.isArray(options.faults) ? options.faults.length > 0 : options.faults !== undefined;
+  return {
+    scenario: scenario.name,
+    seed: options.seed,
+    params,
+    givenParams,
+    faults,
+    duration: options.duration,
+    limitUs,
+    world,
+    sim,
+    result,
+    digest: result.digest,
+    unseed: result.unseed,
+    requests: world.requests.summary(),
+    records: world.requests.all(),
+    pools: world.pools.summary(),
+    metrics: sim.metrics.snapshot(),
+    trace,
+    timeRegression: clock.regression,
+    replay: (faultsPath) =>
+      replayCommand({ scenario: scenario.source ?? scenario.name, seed: options.seed, duration: options.duration, params: givenParams, faultsPath: hasFaults ? (faultsPath ?? '<faults.json>') : undefined }),
+  };
+}
+
+/** Runs the scenario's build on `world`; a build that throws is the scenario's mistake, said in one line. */
+export function buildScenario<S extends z.ZodObject>(scenario: Scenario<S>, world: World, params: z.output<S>): void {
+  try {
+    scenario.build(world, params);
+  } catch (err) {
+    // The simulator's own one-line errors (a bad option, a bad host name) already name what is wrong.
+    if (err instanceof SimError || err instanceof ParamError || err instanceof DurationError || err instanceof DistributionError) throw err;
+    throw new ScenarioBuildError(scenario.name, err);
+  }
+}
+
+/** A scenario's build threw: bad input from the user's side (exit 2), named with the scenario. */
+export class ScenarioBuildError extends Error {
+  override name = 'ScenarioBuildError';
+  constructor(
+    readonly scenario: string,
+    cause: unknown,
+  ) {
+    super(`scenario ${scenario}: its build threw: ${describeError(cause)}`, { cause });
+  }
+}
+
+/** Watches every record's time, so a run checks that time went forward without keeping its trace. */
+class TimeWatch implements TraceSink {
+  regression: ScenarioRun['timeRegression'] = null;
+  private lastUs = 0;
+  private index = 0;
+  write(record: TraceRecord): void {
+    if (record.t < this.lastUs && this.regression === null) this.regression = { index: this.index, kind: record.kind, tUs: record.t, previousUs: this.lastUs };
+    this.lastUs = Math.max(this.lastUs, record.t);
+    this.index++;
+  }
 }

@@ -1,24 +1,32 @@
 /**
- * A scenario: a named, described, parameterised way to build a simulation. The CLI, the test harness and the
- * visualizer all run scenarios through this one definition.
+ * A scenario: a named, described, parameterised way to build a world. The CLI, the test harness and the
+ * visualizer all run scenarios through this one definition, built-in or from a user's module.
  */
 import type { z } from 'zod';
 import type { JsonValue } from './core/canonical.js';
-import type { Simulation } from './core/simulation.js';
 import type { Duration } from './core/time.js';
+import type { World } from './world.js';
 
 export interface Scenario<S extends z.ZodObject = z.ZodObject> {
   /** Short name used on the command line: `faultline run <name>`. */
   name: string;
+  /**
+   * The module it was loaded from, when it came from a file (`faultline run ./mine.ts` sets it): the commands
+   * that rerun a run or a case name this path instead of the name, which only built-ins answer to.
+   */
+  source?: string;
   /** What production incident it reproduces and what the user should see. */
   description: string;
   /** Parameters, each with a default and a description. */
   params: S;
   /** How long to run when the caller does not say. */
   defaultDuration: Duration;
-  /** Adds hosts and actors (and schedules faults) to a fresh simulation. */
-  build(sim: Simulation, params: z.output<S>): void;
-  /** How chaos checks run it (faultline check); omitted: the defaults in sim/harness/chaos-profile.ts. */
+  /** Adds hosts and actors (and schedules faults) to a fresh world: `world.createNetwork()`, `world.sim.at()`. */
+  build(world: World, params: z.output<S>): void;
+  /**
+   * How chaos checks run it (faultline check). Omitted: a default profile — faults may hit every host but the
+   * load generators, `slow` the databases and services, with the default phases (sim/harness/chaos-profile.ts).
+   */
   chaos?: ChaosProfile;
 }
 
@@ -37,21 +45,17 @@ export interface ChaosProfile {
   drain?: Duration;
   /** Share of requests started after heal + settle that must succeed (0 turns the liveness check off). */
   minOkShare?: number;
-  /** Hosts faults may target (crash, kill, pause, slow, partitions); default every host. */
+  /** Hosts faults may target (partitions, pauses, and host episodes without a list of their own); default every host. */
   hosts?: string[];
-  /** Hosts with a slowable component (a database), for 'slow' faults; default none. */
-  slowHosts?: string[];
   /**
-   * Hosts chaos may crash (silently); default `hosts`. A peer that sends nothing (a request on the wire, a
-   * query sent, no timeout, no TCP keepalive) waits forever on a silently crashed host, so list only hosts
-   * whose callers bound their wait.
+   * Hosts an episode kind may target, by episode name, where the kind keeps a list of its own: `crash` and
+   * `kill` (default: `hosts`), `slow` (default: none; only a host with a slowable component, a database or a
+   * service, feels it), and any registered kind that asks for one.
+   *
+   * A peer that sends nothing (a request on the wire, a query sent, no timeout, no TCP keepalive) waits forever
+   * on a silently crashed host, so list for `crash` only hosts whose callers bound their wait.
    */
-  crashHosts?: string[];
-  /**
-   * Hosts chaos may kill; default `hosts`. A kill resets connections, but a reset lost to a concurrent loss
-   * burst or partition leaves a peer that sends nothing waiting as after a crash.
-   */
-  killHosts?: string[];
+  hostsFor?: Record<string, string[]>;
   /** The fault episodes chaos may draw (swarm testing picks a subset per run); default every kind that applies. */
   episodes?: ChaosEpisodeKind[];
   /**
@@ -62,15 +66,24 @@ export interface ChaosProfile {
 }
 
 /**
- * A fault episode: a fault that starts and ends inside the fault window. partition (two host sets, one way or
- * both), loss and latency (a burst on some links), clog (hold then release), crash / kill then restart,
- * pause then resume, slow (a database's queries `factor` times slower, then normal).
+ * A fault episode's name: a registered fault kind chaos may draw, and the fault that ends it, inside the fault
+ * window. Built in: partition, loss, latency, clog (hold then release), crash / kill then restart, pause then
+ * resume, slow (a database's queries `factor` times slower, then normal).
  */
-export type ChaosEpisodeKind = 'partition' | 'loss' | 'latency' | 'clog' | 'crash' | 'kill' | 'pause' | 'slow';
+export type ChaosEpisodeKind = 'partition' | 'loss' | 'latency' | 'clog' | 'crash' | 'kill' | 'pause' | 'slow' | (string & {});
+
+/** Marks objects made by defineScenario, across copies of the library (a user's module and the CLI's). */
+export const SCENARIO_BRAND: unique symbol = Symbol.for('faultline.scenario') as never;
 
 /** Declares a scenario with its parameter types inferred from the schema. */
 export function defineScenario<S extends z.ZodObject>(scenario: Scenario<S>): Scenario<S> {
+  Object.defineProperty(scenario, SCENARIO_BRAND, { value: true, enumerable: false });
   return scenario;
+}
+
+/** True for an object made with defineScenario. */
+export function isScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SCENARIO_BRAND] === true;
 }
 
 /** Parameters as plain JSON, for the trace header. */

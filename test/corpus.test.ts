@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusFiles, readCaseFile } from '../harness/corpus.js';
+import { corpusFiles, readCaseFile } from '../node/corpus.js';
 import { findScenario } from '../scenarios/index.js';
 import { replayCase } from '../sim/harness/replay-case.js';
 import { formatDivergence } from '../sim/harness/self-check.js';

@@ -53,7 +53,7 @@ describe('determinism by construction', () => {
     const withStream = await runScenario(hello, {
       seed: 11,
       params: { pings: 20 },
-      beforeRun: (sim) => {
+      beforeRun: ({ sim }) => {
         const extra = sim.random.stream('client/client/unused');
         for (let i = 0; i < 1000; i++) extra.next();
       },
@@ -70,7 +70,7 @@ describe('determinism by construction', () => {
         seed: 12,
         params: { pings: 20 },
         sinks: [sink],
-        beforeRun: (sim) => {
+        beforeRun: ({ sim }) => {
           if (!extra) return;
           sim.host('bystander').spawn('noise', async (ctx) => {
             for (let i = 0; i < 50; i++) {

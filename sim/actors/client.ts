@@ -8,7 +8,7 @@ import type { ActorContext } from '../core/context.js';
 import { distribution, type DistributionSpec } from '../core/distribution.js';
 import { SimError } from '../core/errors.js';
 import { parseDuration, type Duration } from '../core/time.js';
-import { RequestLedger, errorName, type RequestRecord } from '../requests/ledger.js';
+import { errorName, requestsOf, type RequestRecord } from '../requests/ledger.js';
 import { RetryBudget, backoffUs, type BackoffOptions } from './retry.js';
 
 export interface ClientOptions {
@@ -69,7 +69,8 @@ export function resolveClientOptions(partial: Partial<ClientOptions>, what = 'cl
 /** Starts generating load from the actor of `ctx`. Call from the actor's main. */
 export function runClient(ctx: ActorContext, partial: Partial<ClientOptions>, attempt: Attempt): void {
   const o = resolveClientOptions(partial);
-  const ledger = RequestLedger.of(ctx.simulation);
+  const ledger = requestsOf(ctx);
+  ctx.simulation.host(ctx.host).addRole('client');
   const budget = o.retryBudget ? new RetryBudget(o.retryBudget.ratio, o.retryBudget.minPerSecond) : null;
   const backoffStream = ctx.random('backoff');
   const ownStopUs = o.stopAtMs > 0 ? o.stopAtMs * 1000 : Infinity;

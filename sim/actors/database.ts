@@ -27,6 +27,8 @@ import { PgMessages, SqlState } from '../proto/pg-errors.js';
 import { PgServerSession, type PgQueryOutcome, type PgServerQuery, type PgSessionEnd, type PgSessionHandler } from '../proto/pg-server.js';
 import { CpuScheduler, type CpuJob } from './database-cpu.js';
 import { resolveDatabaseOptions, type DatabaseOptions, type ResolvedDatabaseOptions } from './database-options.js';
+// The database's fault kind (slow) registers when the database loads.
+import './database-faults.js';
 
 export interface DatabaseStats {
   /** Sessions that reached ReadyForQuery. */
@@ -122,6 +124,7 @@ export class Database {
     } else if (this.address !== ctx.address) {
       throw new SimError('ERR_DB_SERVE', `${this.name}: already served by ${this.address}; one actor (and its restarts) serves a database`);
     }
+    ctx.simulation.host(ctx.host).addRole('database');
     this.instance = new Instance(this, ctx, this.factor);
   }
 

@@ -8,7 +8,7 @@
 import type { ActorContext } from '../core/context.js';
 import { createHttpServer, HttpAgent, type HttpHandler, type HttpRequest, type HttpResponse, type HttpResponseInit } from '../proto/http1.js';
 import { createHttp2Server } from '../proto/http2-server.js';
-import { RequestLedger, errorName } from '../requests/ledger.js';
+import { errorName, requestsOf, type RequestLedger } from '../requests/ledger.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { resolveGatewayOptions, type GatewayOptions, type GatewayOverrides, type RetryOn } from './gateway-options.js';
 import { LoadBalancer } from './load-balancer.js';
@@ -72,7 +72,8 @@ export class Gateway {
     this.inFlight = replicas.map(() => 0);
     this.lb = new LoadBalancer(o.upstream.loadBalancing, this.inFlight, ctx.random('gateway/lb'));
     this.backoffStream = ctx.random('gateway/backoff');
-    this.ledger = RequestLedger.of(ctx.simulation);
+    this.ledger = requestsOf(ctx);
+    ctx.simulation.host(ctx.host).addRole('gateway');
     this.breaker = o.circuitBreaker
       ? new CircuitBreaker(o.circuitBreaker, (from, to, rate) => {
           ctx.trace('gateway.breaker', { from, to, failureRatePercent: Math.round(rate * 10) / 10 });

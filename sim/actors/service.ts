@@ -11,7 +11,7 @@ import type { PoolOptions } from '../pool/options.js';
 import { Pool, type Lease } from '../pool/pool.js';
 import { createHttpServer, expectOk, HttpAgent } from '../proto/http1.js';
 import { pgConnectionFactory, type PgConnection } from '../proto/pg-client.js';
-import { RequestLedger, errorName } from '../requests/ledger.js';
+import { errorName, requestsOf } from '../requests/ledger.js';
 
 export interface ServiceOptions {
   port: number;
@@ -55,6 +55,7 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
   if (!Number.isSafeInteger(o.workers) || o.workers < 1) throw new SimError('ERR_SERVICE_OPTION', `service.workers: expected a positive integer, got ${o.workers}`);
   const cpu = distribution(o.cpuTime, 'service.cpuTime');
   const host = ctx.simulation.host(ctx.host);
+  host.addRole('service');
   const db = o.database;
   const pool = db ? new Pool<PgConnection>(ctx, { poolName: `${ctx.host}-db`, ...db.pool }, pgConnectionFactory(ctx, { host: db.host, port: db.port })) : null;
   // Workers are a pool too: slots with no timeout, so the queue for a worker is the pool's FIFO of waiters.
@@ -68,7 +69,7 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
   });
   const callees = o.calls.map((c) => ({ call: c, agent: new HttpAgent(ctx, { host: c.host, port: c.port, pool: { poolName: `${ctx.host}->${c.host}` } }) }));
 
-  const ledger = RequestLedger.of(ctx.simulation);
+  const ledger = requestsOf(ctx);
 
   createHttpServer(ctx, { keepAliveTimeoutMs: o.keepAliveTimeoutMs }, async (req, res) => {
     const rec = ledger.lookup(req.requestId);

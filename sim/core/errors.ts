@@ -17,3 +17,15 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`.split('\n')[0]!;
   return String(err).split('\n')[0]!;
 }
+
+/** A value as an error message quotes it: strings in single quotes, the rest as JSON ('nothing' for undefined). */
+export function showValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'number') return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -25,6 +25,11 @@ export class Host {
   private downed = new Set<Actor>();
   /** How many times slower the host's slowable components run (1: normal). */
   slowFactor = 1;
+  /**
+   * What runs here, as the actors that started here say ('client' for a load generator, 'gateway', 'service',
+   * 'database'): chaos and the visualizer read it to pick targets and lay hosts out. Never traced.
+   */
+  readonly roles = new Set<string>();
   private readonly slowListeners: ((factor: number) => void)[] = [];
 
   /** @internal */
@@ -36,6 +41,11 @@ export class Host {
   /** True while the host is up (not crashed, killed or stopped). */
   get up(): boolean {
     return this.state === 'up';
+  }
+
+  /** Says what runs on this host (see `roles`); saying it twice is harmless. */
+  addRole(role: string): void {
+    this.roles.add(role);
   }
 
   /** Adds an actor that starts at `options.at` (default now). Names are unique per host. */

@@ -204,6 +204,11 @@ export class Simulation {
     this.serviceFactories.set(name, factory);
   }
 
+  /** True when a factory is registered under `name` (a World provides 'requests' and 'pools', a Network 'net'). */
+  provides(name: string): boolean {
+    return this.serviceFactories.has(name);
+  }
+
   /** Hosts in creation order. */
   hostList(): Host[] {
     return [...this.hosts.values()];
@@ -259,7 +264,10 @@ export class Simulation {
   /** @internal */
   makeService(name: string, actor: Actor): unknown {
     const factory = this.serviceFactories.get(name);
-    if (!factory) throw new SimError('ERR_SERVICE', `no service '${name}' in this simulation (provided: ${[...this.serviceFactories.keys()].join(', ') || 'none'})`);
+    if (!factory) {
+      const hint = name === 'net' ? ': make a Network for it' : name === 'requests' || name === 'pools' ? ': make the simulation with a World' : '';
+      throw new SimError('ERR_SERVICE', `no service '${name}' in this simulation${hint} (provided: ${[...this.serviceFactories.keys()].join(', ') || 'none'})`);
+    }
     return factory(actor);
   }
 

@@ -21,6 +21,8 @@ export const caseFileSchema = z.strictObject({
   /** The faultline version that wrote it (informational: a replay on another version may differ). */
   faultline: z.string().prefault(FAULTLINE_VERSION),
   scenario: z.string().min(1),
+  /** The scenario's module, relative to the case file, when it is not a built-in. */
+  module: z.string().min(1).optional(),
   seed: z.union([z.number().int().refine(Number.isSafeInteger, 'expected a safe integer'), z.string().min(1)]),
   params: z.record(z.string(), z.unknown()).prefault({}),
   durationUs: micros.positive(),

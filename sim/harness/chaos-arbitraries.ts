@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import type { JsonValue } from '../core/canonical.js';
 import type { ChaosEpisodeKind, Scenario } from '../scenario.js';
+import { episodeKindList, episodeName, kindOfEpisode, type FaultKind } from '../core/fault-kinds.js';
 import type { Episode, EpisodeLinks, EpisodeTime } from './chaos-episodes.js';
 import { resolveChaosProfile } from './chaos-profile.js';
 import { chaosTopology, type ChaosTopology } from './chaos-topology.js';
@@ -32,13 +33,8 @@ export interface ChaosArbitraryOptions {
 
 /** Limits of the drawn values, written once: why each bound is what it is. */
 export const episodeLimits = Object.freeze({
+  /** Most episodes in one run: enough to overlap faults, few enough that a failure reads. */
   maxEpisodes: 6,
-  /** A loss burst from 1% (mild) to 100% (a silent partition by another name). */
-  lossPercent: { min: 1, max: 100 },
-  /** A latency spike from 1 ms up to 2 s one way (2–4 s round trips, past most timeouts). */
-  latencyMs: { min: 1, max: 2000 },
-  /** Slowdown factors: 2× (mild) to 50× (pool-exhaustion's incident is 20×). */
-  slowFactor: { min: 2, max: 50 },
 });
 
 /** A start in [0, window) and a duration clamped so the episode is over by the end of the window. */
@@ -63,61 +59,59 @@ export function linksArbitrary(topology: ChaosTopology): fc.Arbitrary<EpisodeLin
 }
 
 /**
- * What an episode is made of before its kind is known: every field any kind needs, drawn at once. The kind
- * comes last, from the run's enabled kinds (`kindIndex` modulo their number), so the swarm's subset and the
- * episodes shrink independently — no episode is drawn anew when the subset shrinks (as `chain` would), which
- * kept shrinking a failure to a few dozen runs instead of a thousand.
+ * What an episode is made of before its kind is known: every field any kind needs, drawn at once — the
+ * time, links, a host from the targets, a host from each kind's own list, a value for each kind that takes
+ * one. The kind comes last, from the run's enabled kinds (`kindIndex` modulo their number), so the swarm's
+ * subset and the episodes shrink independently — no episode is drawn anew when the subset shrinks (as
+ * `chain` would), which kept shrinking a failure to a few dozen runs instead of a thousand.
  */
 export interface EpisodeGene {
   kindIndex: number;
   time: EpisodeTime;
   links: EpisodeLinks;
   host: string;
-  crashHost: string | null;
-  killHost: string | null;
-  slowHost: string | null;
-  lossPercent: number;
-  latencyMs: number;
-  factor: number;
+  /** A host from each own-list kind's hosts (null: its list is empty), by episode name. */
+  own: Record<string, string | null>;
+  /** A value for each kind that takes one, by episode name. */
+  values: Record<string, number>;
+}
+
+/** Episode kinds in episode order, with what their genes draw. */
+function geneKinds(): { name: string; kind: FaultKind }[] {
+  return episodeKindList().map((kind) => ({ name: episodeName(kind), kind }));
 }
 
 export function geneArbitrary(topology: ChaosTopology, windowMs: number): fc.Arbitrary<EpisodeGene> {
-  const oneOf = (hosts: string[]) => (hosts.length > 0 ? fc.constantFrom(...hosts) : fc.constant(null));
-  const l = episodeLimits;
-  return fc.record({
-    kindIndex: fc.nat({ max: 7 }),
+  const oneOf = (hosts: readonly string[]) => (hosts.length > 0 ? fc.constantFrom(...hosts) : fc.constant(null));
+  const kinds = geneKinds();
+  // fc.record draws its fields in the order they are listed: own hosts, then values, each in episode order.
+  const fields: Record<string, fc.Arbitrary<unknown>> = {
+    kindIndex: fc.nat({ max: Math.max(0, kinds.length - 1) }),
     time: episodeTime(windowMs),
     links: linksArbitrary(topology),
     host: fc.constantFrom(...topology.targets),
-    crashHost: oneOf(topology.crashTargets),
-    killHost: oneOf(topology.killTargets),
-    slowHost: oneOf(topology.slowHosts),
-    lossPercent: fc.integer(l.lossPercent),
-    latencyMs: fc.integer(l.latencyMs),
-    factor: fc.integer(l.slowFactor),
+  };
+  for (const { name, kind } of kinds) if (typeof kind.episode!.hosts === 'object') fields[`own:${name}`] = oneOf(topology.hostsFor[name] ?? []);
+  for (const { name, kind } of kinds) if (kind.episode!.value) fields[`value:${name}`] = fc.integer(kind.episode!.value);
+  return fc.record(fields).map((r) => {
+    const own: Record<string, string | null> = {};
+    const values: Record<string, number> = {};
+    for (const [key, v] of Object.entries(r)) {
+      if (key.startsWith('own:')) own[key.slice(4)] = v as string | null;
+      else if (key.startsWith('value:')) values[key.slice(6)] = v as number;
+    }
+    return { kindIndex: r.kindIndex as number, time: r.time as EpisodeTime, links: r.links as EpisodeLinks, host: r.host as string, own, values };
   });
 }
 
-/** The episode a gene makes as `kind` (the topology guarantees a crash, kill or slow host when that kind is enabled). */
-export function episodeOf(kind: ChaosEpisodeKind, g: EpisodeGene): Episode {
-  const t = g.time;
-  switch (kind) {
-    case 'partition':
-    case 'clog':
-      return { kind, ...t, ...g.links };
-    case 'loss':
-      return { kind, ...t, ...g.links, lossPercent: g.lossPercent };
-    case 'latency':
-      return { kind, ...t, ...g.links, latencyMs: g.latencyMs };
-    case 'crash':
-      return { kind, ...t, host: g.crashHost! };
-    case 'kill':
-      return { kind, ...t, host: g.killHost! };
-    case 'pause':
-      return { kind, ...t, host: g.host };
-    case 'slow':
-      return { kind, ...t, host: g.slowHost!, factor: g.factor };
-  }
+/** The episode a gene makes as `name` (the topology guarantees an own-list kind has a host when it is enabled). */
+export function episodeOf(name: ChaosEpisodeKind, g: EpisodeGene): Episode {
+  const kind = kindOfEpisode(name)!;
+  const rule = kind.episode!;
+  const value = rule.value ? { value: g.values[name]! } : {};
+  if (kind.target === 'links' || kind.target === 'links?') return { kind: name, ...g.time, ...g.links, ...value };
+  if (kind.target === 'host') return { kind: name, ...g.time, host: typeof rule.hosts === 'object' ? g.own[name]! : g.host, ...value };
+  return { kind: name, ...g.time, ...value };
 }
 
 /**

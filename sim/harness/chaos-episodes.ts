@@ -1,9 +1,10 @@
 /**
  * Fault episodes as data, and their expansion into the JSON fault list (`faultline run --faults`): each
- * episode is a start fault and the fault that ends it, both inside the fault window, so every episode is
- * over by the heal and the liveness phase judges a whole system.
+ * episode is a registered kind's start fault and the fault that ends it (FaultKind.end), both inside the fault
+ * window, so every episode is over by the heal and the liveness phase judges a whole system.
  */
-import type { DistributionSpec } from '../core/distribution.js';
+import { SimError } from '../core/errors.js';
+import { kindOfEpisode, type FaultData, type FaultKind } from '../core/fault-kinds.js';
 import type { ChaosEpisodeKind } from '../scenario.js';
 import type { ChaosTopology } from './chaos-topology.js';
 
@@ -21,42 +22,44 @@ export interface EpisodeTime {
   durationMs: number;
 }
 
-export type Episode = EpisodeTime &
-  (
-    | ({ kind: 'partition' } & EpisodeLinks)
-    | ({ kind: 'loss'; lossPercent: number } & EpisodeLinks)
-    /** One-way latency drawn uniformly from [latencyMs, 2 × latencyMs] (jitter, as a congested path has). */
-    | ({ kind: 'latency'; latencyMs: number } & EpisodeLinks)
-    | ({ kind: 'clog' } & EpisodeLinks)
-    | { kind: 'crash' | 'kill' | 'pause'; host: string }
-    | { kind: 'slow'; host: string; factor: number }
-  );
+/**
+ * One episode: its kind's episode name, when, what it targets (links for a link kind, a host for a host
+ * kind, nothing for one without a target) and the value drawn for a kind that takes one (loss %, latency ms,
+ * slow factor).
+ */
+export interface Episode extends EpisodeTime, Partial<EpisodeLinks> {
+  kind: ChaosEpisodeKind;
+  /** The host of a host kind's episode. */
+  host?: string;
+  value?: number;
+}
 
 type Fault = Record<string, unknown>;
 
+/** The registered kind behind an episode name; a name nothing registered is the caller's mistake. */
+export function episodeKind(name: string): FaultKind {
+  const kind = kindOfEpisode(name);
+  if (!kind) throw new SimError('ERR_CHAOS', `episode '${name}': no registered fault kind draws it`);
+  return kind;
+}
+
+/** The fault that starts an episode (without `at`). */
+export function startFault(e: Episode): FaultData {
+  const kind = episodeKind(e.kind);
+  const rule = kind.episode!;
+  const target = e.host !== undefined ? { host: e.host } : e.a !== undefined ? selector({ a: e.a, b: e.b ?? null, oneWay: e.oneWay ?? false }) : {};
+  return { kind: kind.kind, ...target, ...(rule.fields && e.value !== undefined ? rule.fields(e.value) : {}) };
+}
+
 /** The fault that starts an episode and the one that ends it, as JSON with `at`. */
 export function episodeFaults(e: Episode, topology: Pick<ChaosTopology, 'baseLoss' | 'baseLatency'>): [Fault, Fault] {
-  const start = `${e.startMs}ms`;
-  const end = `${e.startMs + e.durationMs}ms`;
-  switch (e.kind) {
-    case 'partition':
-      return [{ at: start, kind: 'partition', ...selector(e) }, { at: end, kind: 'heal', ...selector(e) }];
-    case 'loss':
-      return [{ at: start, kind: 'loss', ...selector(e), loss: e.lossPercent / 100 }, { at: end, kind: 'loss', ...selector(e), loss: topology.baseLoss }];
-    case 'latency': {
-      const spike: DistributionSpec = { kind: 'uniform', min: `${e.latencyMs}ms`, max: `${2 * e.latencyMs}ms` };
-      return [{ at: start, kind: 'latency', ...selector(e), latency: spike }, { at: end, kind: 'latency', ...selector(e), latency: topology.baseLatency }];
-    }
-    case 'clog':
-      return [{ at: start, kind: 'hold', ...selector(e) }, { at: end, kind: 'release', ...selector(e) }];
-    case 'crash':
-    case 'kill':
-      return [{ at: start, kind: e.kind, host: e.host }, { at: end, kind: 'restart', host: e.host }];
-    case 'pause':
-      return [{ at: start, kind: 'pause', host: e.host }, { at: end, kind: 'resume', host: e.host }];
-    case 'slow':
-      return [{ at: start, kind: 'slow', host: e.host, factor: e.factor }, { at: end, kind: 'slow', host: e.host, factor: 1 }];
-  }
+  const start = startFault(e);
+  const end = episodeKind(e.kind).end?.(start, { loss: topology.baseLoss, latency: topology.baseLatency });
+  if (!end) throw new SimError('ERR_CHAOS', `episode '${e.kind}': its fault kind '${start.kind}' declares no fault that ends it`);
+  return [
+    { at: `${e.startMs}ms`, ...start },
+    { at: `${e.startMs + e.durationMs}ms`, ...end },
+  ];
 }
 
 /** Every episode's faults, episode by episode (a start next to its end reads best); the closing faults are makeCase's. */
@@ -70,13 +73,13 @@ function selector(e: EpisodeLinks): Fault {
   return { a: hosts(e.a), ...(e.b ? { b: hosts(e.b) } : {}), ...(e.oneWay ? { oneWay: true } : {}) };
 }
 
-/** One line per episode, for reports: `partition db | rest 1200ms–3400ms`. */
+/** One line per episode, for reports: `partition db ↔ rest 1200–3400 ms`, `slow db ×20 0–800 ms`. */
 export function describeEpisode(e: Episode): string {
   const when = `${e.startMs}–${e.startMs + e.durationMs} ms`;
-  if ('host' in e) return `${e.kind} ${e.host}${e.kind === 'slow' ? ` ×${e.factor}` : ''} ${when}`;
-  const links = `${e.a.join(',')} ${e.oneWay ? '→' : '↔'} ${e.b ? e.b.join(',') : 'rest'}`;
-  const what = e.kind === 'loss' ? ` ${e.lossPercent}%` : e.kind === 'latency' ? ` ${e.latencyMs}–${2 * e.latencyMs} ms` : '';
-  return `${e.kind}${what} ${links} ${when}`;
+  const value = e.value !== undefined ? (kindOfEpisode(e.kind)?.episode?.describeValue?.(e.value) ?? ` ${e.value}`) : '';
+  if (e.host !== undefined) return `${e.kind} ${e.host}${value} ${when}`;
+  if (e.a !== undefined) return `${e.kind}${value} ${e.a.join(',')} ${e.oneWay ? '→' : '↔'} ${e.b ? e.b.join(',') : 'rest'} ${when}`;
+  return `${e.kind}${value} ${when}`;
 }
 
 export type { ChaosEpisodeKind };

@@ -10,13 +10,12 @@ export interface ResolvedChaosProfile {
   settleUs: Micros;
   drainUs: Micros;
   minOkShare: number;
-  /** Null: every host of the scenario's network. */
+  /** Null: the default (chaos-topology.ts). */
   hosts: string[] | null;
-  slowHosts: string[];
-  /** Null: the same as hosts. */
-  crashHosts: string[] | null;
-  /** Null: the same as hosts. */
-  killHosts: string[] | null;
+  /** Per episode kind with a list of its own; a kind missing here takes its default (chaos-topology.ts). */
+  hostsFor: Record<string, string[]>;
+  /** True when the scenario has no profile of its own: targets come from its hosts' roles. */
+  isDefault: boolean;
   /** Null: every kind that applies to the scenario's topology. */
   episodes: ChaosEpisodeKind[] | null;
   paramChoices: Record<string, JsonValue[]>;
@@ -26,13 +25,12 @@ export interface ResolvedChaosProfile {
   durationUs: Micros;
 }
 
-export const chaosDefaults: Readonly<Required<Omit<ChaosProfile, 'hosts' | 'params' | 'episodes' | 'paramChoices' | 'crashHosts' | 'killHosts'>>> = Object.freeze({
+export const chaosDefaults: Readonly<Required<Omit<ChaosProfile, 'hosts' | 'params' | 'episodes' | 'paramChoices' | 'hostsFor'>>> = Object.freeze({
   faultWindow: '10s',
   recover: '10s',
   settle: '5s',
   drain: '10s',
   minOkShare: 0.9,
-  slowHosts: [],
 });
 
 export function resolveChaosProfile(scenario: Scenario): ResolvedChaosProfile {
@@ -50,9 +48,8 @@ export function resolveChaosProfile(scenario: Scenario): ResolvedChaosProfile {
     drainUs,
     minOkShare: p.minOkShare,
     hosts: scenario.chaos?.hosts ?? null,
-    slowHosts: p.slowHosts,
-    crashHosts: scenario.chaos?.crashHosts ?? null,
-    killHosts: scenario.chaos?.killHosts ?? null,
+    hostsFor: scenario.chaos?.hostsFor ?? {},
+    isDefault: scenario.chaos === undefined,
     episodes: scenario.chaos?.episodes ?? null,
     paramChoices: scenario.chaos?.paramChoices ?? {},
     healAtUs: faultWindowUs,

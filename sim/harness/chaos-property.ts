@@ -5,7 +5,7 @@
  * no episode that can be removed with the property still failing), and hands back the case to save.
  */
 import fc from 'fast-check';
-import type { Simulation } from '../core/simulation.js';
+import type { World } from '../world.js';
 import type { Scenario } from '../scenario.js';
 import { chaosInputArbitrary, type ChaosArbitraryOptions, type ChaosInput } from './chaos-arbitraries.js';
 import { scheduleOf } from './chaos-episodes.js';
@@ -17,7 +17,7 @@ export interface ChaosPropertyOptions extends ChaosArbitraryOptions {
   /** Instead of caseInvariants(scenario). */
   invariants?: readonly Invariant[];
   /** Breaks something before each run (a canary). */
-  beforeRun?: (sim: Simulation) => void;
+  beforeRun?: (world: World) => void;
   /** Hears every case run (the Node side times them; nothing under sim/ reads a clock). */
   onCase?: (c: ChaosCase, result: CaseResult) => void;
 }

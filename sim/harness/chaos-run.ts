@@ -4,7 +4,8 @@
  * plain JSON, so a failing one can be saved, shrunk, replayed and kept as a regression test.
  */
 import type { Seed } from '../core/random.js';
-import type { Simulation, TraceDetail } from '../core/simulation.js';
+import type { TraceDetail } from '../core/simulation.js';
+import type { World } from '../world.js';
 import type { Micros } from '../core/time.js';
 import type { Scenario } from '../scenario.js';
 import { FAULTLINE_VERSION } from '../version.js';
@@ -16,6 +17,8 @@ import { simulate, type SimRun } from './simulate.js';
 export interface ChaosCase {
   faultline: string;
   scenario: string;
+  /** The scenario's module when it is not a built-in (a case file holds it relative to itself). */
+  module?: string;
   seed: Seed;
   /** Parameters as given to the scenario (the chaos profile's, and any drawn). */
   params: Record<string, unknown>;
@@ -51,6 +54,7 @@ export function makeCase(scenario: Scenario, seed: Seed, faults: Record<string, 
   return {
     faultline: FAULTLINE_VERSION,
     scenario: scenario.name,
+    ...(scenario.source !== undefined ? { module: scenario.source } : {}),
     seed,
     params: { ...profile.params, ...extraParams },
     durationUs: profile.durationUs,
@@ -74,7 +78,7 @@ export interface RunCaseOptions {
   /** Instead of caseInvariants(scenario). */
   invariants?: readonly Invariant[];
   /** Let a test break something before the run (the canary). */
-  beforeRun?: (sim: Simulation) => void;
+  beforeRun?: (world: World) => void;
 }
 
 export async function runCase(scenario: Scenario, c: ChaosCase, options: RunCaseOptions = {}): Promise<CaseResult> {
@@ -96,5 +100,5 @@ export async function runCase(scenario: Scenario, c: ChaosCase, options: RunCase
 
 /** `faultline run …` that reruns the case (same virtual time, same digest); the schedule saved at `faultsPath`. */
 export function caseRunCommand(c: ChaosCase, faultsPath: string): string {
-  return `${replayCommand({ scenario: c.scenario, seed: c.seed, duration: `${c.durationUs}us`, params: c.params, faultsPath })}${c.traceDetail === 'light' ? ' --trace-detail light' : ''}`;
+  return `${replayCommand({ scenario: c.module ?? c.scenario, seed: c.seed, duration: `${c.durationUs}us`, params: c.params, faultsPath })}${c.traceDetail === 'light' ? ' --trace-detail light' : ''}`;
 }

@@ -4,8 +4,6 @@
  * leaked); liveness ones say the system came back once the faults were over. Compose them as lists.
  */
 import type { Micros } from '../core/time.js';
-import { StreamChecker } from '../net/tcp/stream-check.js';
-import { poolsOf } from '../pool/pool.js';
 import type { SimRun } from './simulate.js';
 
 export type FailureClass = 'safety' | 'liveness';
@@ -58,7 +56,7 @@ export const poolBounds: Invariant = {
   name: 'pool-bounds',
   class: 'safety',
   check(run) {
-    for (const pool of poolsOf(run.sim)) {
+    for (const pool of run.world.pools.all()) {
       const max = pool.options.maximumPoolSize;
       for (const what of ['total', 'active'] as const) {
         const gauge = run.sim.metrics.gauge(`pool.${pool.name}.${what}`);
@@ -102,7 +100,7 @@ export const streamIntegrity: Invariant = {
   name: 'stream-integrity',
   class: 'safety',
   check(run) {
-    const summary = StreamChecker.of(run.sim);
+    const summary = run.world.streams?.summary();
     const v = summary?.violations[0];
     if (!summary || !v) return null;
     const what = v.kind === 'mismatch' ? `byte ${v.offset} is ${v.gotByte}, sent ${v.expectedByte}` : v.kind === 'extra' ? `${v.bytes ?? '?'} bytes delivered past the end of what was sent, from offset ${v.offset}` : `${v.bytes ?? '?'} bytes missing at a clean end of stream, from offset ${v.offset}`;
@@ -137,7 +135,7 @@ export const quiescence: Invariant = {
     }
     // A pool whose process died (a crash or kill the chaos drew) is not a leak: its leases died with it, and
     // the restarted process made a new pool under the same name.
-    for (const pool of poolsOf(run.sim).filter((p) => !p.gone)) {
+    for (const pool of run.world.pools.all().filter((p) => !p.gone)) {
       if (pool.pendingAcquires > 0) return violation(this, `pool ${pool.name}: ${pool.pendingAcquires} waiters after the drain`, run.result.endUs);
       if (pool.activeConnections > 0) return violation(this, `pool ${pool.name}: ${pool.activeConnections} connections still lent out with no request in flight (a leaked lease)`, run.result.endUs);
     }

@@ -3,7 +3,7 @@
  * (network defaults, per-pair overrides, fault data), so a bad value is refused with a line naming it.
  */
 import { distribution, fdbLatency } from '../core/distribution.js';
-import { SimError } from '../core/errors.js';
+import { SimError, showValue as show } from '../core/errors.js';
 import type { LinkOptions } from './link.js';
 
 /**
@@ -63,9 +63,3 @@ function bad(message: string): SimError {
   return new SimError('ERR_LINK_OPTION', message);
 }
 
-/** A value as an error message quotes it: strings in single quotes, the rest as JSON. */
-function show(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
-  if (v === undefined) return 'nothing';
-  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
-}

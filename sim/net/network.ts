@@ -18,6 +18,8 @@ import { StreamChecker } from './tcp/stream-check.js';
 import { UdpStack } from './udp.js';
 import { resolveUdpOptions, type UdpOptions } from './udp-options.js';
 import { SimError } from '../core/errors.js';
+// The network's fault kinds (partition, hold, latency, …) register when the network loads.
+import './link-faults.js';
 
 export interface NetworkOptions {
   /** Options of every link unless overridden per pair. */
@@ -29,7 +31,7 @@ export interface NetworkOptions {
   tracePackets?: boolean;
   /**
    * Check that every TCP connection's byte stream reaches the application intact and in order, or the
-   * connection fails (tcp/stream-check.ts). Default false, or true once StreamChecker.enable(sim) was called.
+   * connection fails (tcp/stream-check.ts). Default false.
    */
   checkStreams?: boolean;
 }
@@ -75,14 +77,7 @@ export class NetHost {
   }
 }
 
-const networks = new WeakMap<Simulation, Network>();
-
 export class Network {
-  /** The network of a simulation, if one was made for it (fault schedules find it this way). */
-  static of(sim: Simulation): Network | undefined {
-    return networks.get(sim);
-  }
-
   readonly tracePackets: boolean;
   readonly linkDefaults: LinkOptions;
   readonly tcpDefaults: TcpOptions;
@@ -103,9 +98,7 @@ export class Network {
     this.linkDefaults = resolveLinkOptions({ ...defaultLinkOptions, ...options.link }, 'network.link');
     this.tcpDefaults = resolveTcpOptions(options.tcp ?? {}, 'network.tcp');
     this.udpDefaults = resolveUdpOptions(options.udp ?? {}, 'network.udp');
-    if (networks.has(sim)) throw new SimError('ERR_NET', 'this simulation already has a network');
-    networks.set(sim, this);
-    this.streamChecker = (options.checkStreams ?? StreamChecker.enabledFor(sim)) ? new StreamChecker(sim) : null;
+    this.streamChecker = options.checkStreams === true ? new StreamChecker(sim) : null;
     sim.provide('net', (actor) => new NetApi(this, this.hostOf(actor), actor));
     sim.onHostEvent((host, event) => this.onHostEvent(host, event));
     sim.onActorEnd((actor, state) => this.onActorEnd(actor, state));
@@ -132,6 +125,16 @@ export class Network {
   /** Hosts in creation order. */
   hosts(): NetHost[] {
     return [...this.hostsByName.values()];
+  }
+
+  /** Host names in creation order: what faults on this network may name. */
+  hostNames(): string[] {
+    return [...this.hostsByName.keys()];
+  }
+
+  /** A network is a fault scope of its own (applyFault(network, …)), as a World with a network is. */
+  get net(): Network {
+    return this;
   }
 
   /** A host by name or address. */

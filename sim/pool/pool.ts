@@ -12,6 +12,7 @@ import type { Timer } from '../core/scheduler.js';
 import type { Simulation } from '../core/simulation.js';
 import { Fifo } from '../core/fifo.js';
 import { resolvePoolOptions, type PoolOptions } from './options.js';
+import { POOLS_SERVICE, type PoolRegistry } from './registry.js';
 
 /** Opens and closes the things a pool holds. */
 export interface ConnectionFactory<C> {
@@ -139,12 +140,17 @@ export class Pool<C> {
     this.gauges = { total: m.gauge(`pool.${name}.total`), active: m.gauge(`pool.${name}.active`), idle: m.gauge(`pool.${name}.idle`), pending: m.gauge(`pool.${name}.pending`) };
     this.waitHistogram = m.histogram(`pool.${name}.waitUs`);
     this.lifetimeStream = this.sim.random.stream(`${ctx.address}/pool/${name}/lifetime`);
-    registerPool(this.sim, this as Pool<unknown>);
+    // A world keeps its pools for summaries and invariants; a pool in a bare simulation (a unit test) is on its own.
+    if (this.sim.provides(POOLS_SERVICE)) ctx.service<PoolRegistry>(POOLS_SERVICE).add(this as Pool<unknown>);
     this.fill();
   }
 
   get name(): string {
     return this.options.poolName;
+  }
+  /** The host of the process that made it. */
+  get host(): string {
+    return this.ctx.host;
   }
   get totalConnections(): number {
     return this.all.size;
@@ -398,17 +404,4 @@ function onLifetime<C>(p: Pooled<C>): void {
 }
 function onIdleTimeout<C>(p: Pooled<C>): void {
   p.pool.idleTimedOut(p);
-}
-
-const poolsBySim = new WeakMap<Simulation, Pool<unknown>[]>();
-
-function registerPool(sim: Simulation, pool: Pool<unknown>): void {
-  const list = poolsBySim.get(sim);
-  if (list) list.push(pool);
-  else poolsBySim.set(sim, [pool]);
-}
-
-/** Every pool made in a simulation, in creation order (for summaries). */
-export function poolsOf(sim: Simulation): Pool<unknown>[] {
-  return poolsBySim.get(sim) ?? [];
 }

@@ -16,7 +16,7 @@ import type { NetError } from '../net/errors.js';
 import type { Socket } from '../net/tcp/socket.js';
 import type { PoolOptions } from '../pool/options.js';
 import { Pool, type CloseReason, type Lease } from '../pool/pool.js';
-import { RequestLedger } from '../requests/ledger.js';
+import { REQUESTS_SERVICE, requestsOf, type RequestLedger } from '../requests/ledger.js';
 import {
   encodeRequestHead,
   isToken,
@@ -183,6 +183,11 @@ export class HttpAgent {
   private closed = false;
   /** Requests waiting for the pool to hand them a connection. */
   private readonly waiting = new Set<Exchange>();
+  /**
+   * Where its requests' spans go: the world's ledger (none in a bare simulation). Looked up at the first span,
+   * not here: the world makes its ledger (and its gauge) on first use, and gauge order is in the trace.
+   */
+  private ledger: RequestLedger | null | undefined = undefined;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -419,9 +424,9 @@ export class HttpAgent {
 
   /** A phase of the request, on the request's record if it is one the ledger follows. */
   private span(ex: Exchange, phase: string, startUs: number, endUs = this.ctx.now): void {
-    const ledger = RequestLedger.of(this.ctx.simulation);
-    const rec = ledger.lookup(ex.requestId);
-    if (rec) ledger.span(rec, phase, this.ctx.host, startUs, rec.attempts, endUs);
+    const ledger = (this.ledger ??= this.ctx.simulation.provides(REQUESTS_SERVICE) ? requestsOf(this.ctx) : null);
+    const rec = ledger?.lookup(ex.requestId);
+    if (rec) ledger!.span(rec, phase, this.ctx.host, startUs, rec.attempts, endUs);
   }
 
   private received(conn: AgentConnection, chunk: Uint8Array): void {

@@ -3,6 +3,7 @@
  * connect, TLS, pool wait, send, server time, response, each retry), and ends as a success, a named error,
  * or in flight at the end of the run. Nothing is lost: total = ok + failed + in flight, always.
  */
+import type { ActorContext } from '../core/context.js';
 import type { Gauge, Histogram } from '../core/metrics.js';
 import type { Simulation } from '../core/simulation.js';
 import type { Micros } from '../core/time.js';
@@ -41,19 +42,15 @@ export interface RequestSummary {
   littlesLaw: { arrivalRatePerS: number; meanInSystem: number; meanTimeInSystemS: number };
 }
 
-const ledgers = new WeakMap<Simulation, RequestLedger>();
+/** The name a World provides its ledger under (Simulation.provide), for actors to reach it from their context. */
+export const REQUESTS_SERVICE = 'requests';
+
+/** The request ledger of the world an actor lives in: every hop adds its spans to the same records. */
+export function requestsOf(ctx: ActorContext): RequestLedger {
+  return ctx.service<RequestLedger>(REQUESTS_SERVICE);
+}
 
 export class RequestLedger {
-  /** The ledger of a simulation, made on first use. */
-  static of(sim: Simulation): RequestLedger {
-    let l = ledgers.get(sim);
-    if (!l) {
-      l = new RequestLedger(sim);
-      ledgers.set(sim, l);
-    }
-    return l;
-  }
-
   private readonly records: RequestRecord[] = [];
   /** Requests in flight by id, so every hop can add its spans to the record. */
   private readonly open = new Map<string, RequestRecord>();
@@ -74,7 +71,7 @@ export class RequestLedger {
   /** Write req.span records (off in light traces). */
   traceSpans: boolean;
 
-  private constructor(private readonly sim: Simulation) {
+  constructor(private readonly sim: Simulation) {
     this.traceSpans = sim.traceDetail === 'full';
     this.inFlight = sim.metrics.gauge('requests.inFlight');
     this.latency = sim.metrics.histogram('requests.latencyUs');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveClientOptions, runClient, type Attempt, type ClientOptions } from '../../sim/actors/client.js';
 import type { ActorContext } from '../../sim/core/context.js';
 import { Simulation } from '../../sim/core/simulation.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
+import { World } from '../../sim/world.js';
 
 class Failure extends Error {
   constructor(readonly code: string) {
@@ -11,10 +11,11 @@ class Failure extends Error {
 }
 
 async function load(options: Partial<ClientOptions>, attempt: (sim: Simulation, ctx: ActorContext) => Attempt, until = '10s') {
-  const sim = new Simulation({ seed: 1 });
+  const world = new World({ seed: 1 });
+  const sim = world.sim;
   sim.host('c').spawn('client', (ctx) => runClient(ctx, options, attempt(sim, ctx)), { daemon: true });
   await sim.run({ until });
-  const ledger = RequestLedger.of(sim);
+  const ledger = world.requests;
   return { sim, ledger, summary: ledger.summary() };
 }
 

@@ -1,9 +1,10 @@
+import { World } from '../../sim/world.js';
 import { describe, expect, it } from 'vitest';
 import { runGateway, type Gateway } from '../../sim/actors/gateway.js';
 import { resolveGatewayOptions, type GatewayOverrides } from '../../sim/actors/gateway-options.js';
 import type { ActorContext } from '../../sim/core/context.js';
 import { Simulation } from '../../sim/core/simulation.js';
-import { applyFault } from '../../sim/net/faults.js';
+import { applyFault } from '../../sim/core/fault-schedule.js';
 import { Network } from '../../sim/net/network.js';
 import { createHttpServer, HttpAgent, type HttpHandler } from '../../sim/proto/http1.js';
 import { Http2Client } from '../../sim/proto/http2.js';
@@ -29,8 +30,9 @@ async function proxy(options: {
   headers?: Record<string, string>;
   setup?: (net: Network) => void;
 }) {
-  const sim = new Simulation({ seed: 1 });
-  const net = new Network(sim, { link: { latency: '1ms' } });
+  const world = new World({ seed: 1 });
+  const sim = world.sim;
+  const net = world.createNetwork({ link: { latency: '1ms' } });
   const names = options.replicas.map((_, i) => `s${i + 1}`);
   options.replicas.forEach((handler, i) => {
     const host = net.host(names[i]!);
@@ -200,8 +202,9 @@ describe('gateway', () => {
   });
 
   it('an HTTP/2 listener carries many client requests as streams on one connection, each proxied over HTTP/1.1', async () => {
-    const sim = new Simulation({ seed: 1 });
-    const net = new Network(sim, { link: { latency: '1ms' } });
+    const world = new World({ seed: 1 });
+    const sim = world.sim;
+    const net = world.createNetwork({ link: { latency: '1ms' } });
     net.host('s1').spawn('server', (ctx) => void createHttpServer(ctx, {}, ok(50_000)(ctx)).listen(8080), { daemon: true });
     net.host('gw').spawn('gateway', (ctx) => void runGateway(ctx, { protocol: 'http2', upstream: { replicas: [{ host: 's1', port: 8080 }] } }), { daemon: true });
     const answers: { status: number; conn: string | undefined; upstream: string | undefined }[] = [];

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { runService, type ServiceOptions } from '../../sim/actors/service.js';
-import { Simulation } from '../../sim/core/simulation.js';
-import { applyFault } from '../../sim/net/faults.js';
-import { Network } from '../../sim/net/network.js';
+import { applyFault } from '../../sim/core/fault-schedule.js';
+import type { Network } from '../../sim/net/network.js';
 import { HttpAgent } from '../../sim/proto/http1.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
+import { World } from '../../sim/world.js';
 
 /** A client 'c' sending requests at the given times to service 'svc' (and 'other' as a second service), 1 ms apart. */
 async function service(options: Partial<ServiceOptions>, sendAtUs: number[], extra: { headers?: Record<string, string>; other?: Partial<ServiceOptions>; setup?: (net: Network) => void } = {}) {
-  const sim = new Simulation({ seed: 1 });
-  const net = new Network(sim, { link: { latency: '1ms' } });
+  const world = new World({ seed: 1 });
+  const sim = world.sim;
+  const net = world.createNetwork({ link: { latency: '1ms' } });
   net.host('svc').spawn('api', (ctx) => void runService(ctx, { database: null, ...options }), { daemon: true });
   if (extra.other) net.host('other').spawn('api', (ctx) => void runService(ctx, { database: null, ...extra.other }), { daemon: true });
   extra.setup?.(net);
-  const ledger = RequestLedger.of(sim);
+  const ledger = world.requests;
   const seen: { sentUs: number; doneUs: number; status: number; error: string | undefined; id: string }[] = [];
   net.host('c').spawn('client', (ctx) => {
     const agent = new HttpAgent(ctx, { host: 'svc', port: 8080 });
@@ -77,7 +77,7 @@ describe('service', () => {
   });
 
   it('bad options name the field', () => {
-    const sim = new Simulation({ seed: 1 });
+    const sim = new World({ seed: 1 }).sim;
     const errors: string[] = [];
     sim.host('x').spawn('a', (ctx) => {
       for (const bad of [{ workers: 0 }, { database: null, calls: [{ host: 'y', port: 80, path: 'nope', timeoutMs: 0 }] }, { retries: 3 }] as Partial<ServiceOptions>[]) {

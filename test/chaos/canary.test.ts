@@ -9,7 +9,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { reportFailure } from '../../harness/chaos.js';
+import { reportFailure } from 'faultline/vitest';
 import { poolExhaustion } from '../../scenarios/pool-exhaustion.js';
 import { checkScenario, runInput, type ChaosFailure } from '../../sim/harness/chaos-property.js';
 import { runCase, type ChaosCase } from '../../sim/harness/chaos-run.js';
@@ -27,7 +27,7 @@ const CANARY_RUNS = 20;
  * a database connection mid-query, where the bug lives. The healthy profile leaves the database out of kills
  * because a reset lost to a concurrent loss burst hangs even the real pool (no query timeout).
  */
-const scenario: Scenario = { ...(poolExhaustion as unknown as Scenario), chaos: { ...poolExhaustion.chaos, killHosts: ['db', 'service', 'gateway'] } };
+const scenario: Scenario = { ...(poolExhaustion as unknown as Scenario), chaos: { ...poolExhaustion.chaos, hostsFor: { ...poolExhaustion.chaos?.hostsFor, kill: ['db', 'service', 'gateway'] } } };
 const dir = '.faultline/test-canary';
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

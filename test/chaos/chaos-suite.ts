@@ -9,7 +9,7 @@
  * version.
  */
 import { describe, it } from 'vitest';
-import { assertChaos } from '../../harness/chaos.js';
+import { assertChaos } from 'faultline/vitest';
 import { findScenario } from '../../scenarios/index.js';
 
 export const chaosRuns = Number(process.env.FAULTLINE_CHAOS_RUNS ?? 20);

@@ -11,7 +11,7 @@
  */
 import { test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
-import { assertChaos, expectChaosInput } from '../../harness/chaos.js';
+import { assertChaos, expectChaosInput } from 'faultline/vitest';
 import { crashVsKill } from '../../scenarios/crash-vs-kill.js';
 import { poolExhaustion } from '../../scenarios/pool-exhaustion.js';
 import { chaosInputArbitrary } from '../../sim/harness/chaos-arbitraries.js';

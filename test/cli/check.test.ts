@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../cli/check.js';
-import { caseSeed, shrinkCase, type DrawCase, type ShrinkCase } from '../../cli/check-draw.js';
+import { caseSeed, shrinkCase, type DrawCase, type ShrinkCase } from '../../sim/harness/check-draw.js';
 import { crashVsKill } from '../../scenarios/crash-vs-kill.js';
 import { runInput } from '../../sim/harness/chaos-property.js';
 import { safetyInvariants, type Invariant } from '../../sim/harness/invariants.js';
 import type { Scenario } from '../../sim/scenario.js';
 import { EXIT_LIVENESS, EXIT_NONDETERMINISM, EXIT_OK, EXIT_SAFETY, EXIT_USAGE, exitFor } from '../../cli/exit-codes.js';
-import { corpusFiles, readCaseFile } from '../../harness/corpus.js';
+import { corpusFiles, readCaseFile } from '../../node/corpus.js';
 import { digestHex } from '../../sim/core/digest.js';
 import { chaosCaseOf } from '../../sim/harness/case-file.js';
 import { caseRunCommand, makeCase } from '../../sim/harness/chaos-run.js';
@@ -127,7 +127,7 @@ describe('faultline check', () => {
 
   it('refuses bad input with one line naming the flag, exit 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['check'], /^faultline: check needs a scenario name \(scenarios: .*\)$/],
+      [['check'], /^faultline: check needs a scenario \(a built-in \(.*\) or a path to a module exporting one\)$/],
       [['check', 'nope'], /^faultline: unknown scenario 'nope'/],
       [['check', 'hello', '--runs', '0'], /^faultline: --runs: expected a whole number from 1 to 1000000, got '0'$/],
       [['check', 'hello', '--workers', 'two'], /^faultline: --workers: expected a whole number from 1 to 256, got 'two'$/],

@@ -112,7 +112,7 @@ describe('fault schedules', () => {
 
 describe('bad input', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown scenario', ['run', 'nope'], new RegExp(`^faultline: unknown scenario 'nope' \\(scenarios: ${scenarios.map((x) => x.name).join(', ')}\\)$`)],
+    ['unknown scenario', ['run', 'nope'], new RegExp(`^faultline: unknown scenario 'nope' \\(scenarios: ${scenarios.map((x) => x.name).join(', ')}; or a path to a module exporting one, e\\.g\\. \\./my-scenario\\.ts\\)$`)],
     ['unknown parameter', ['run', 'hello', '--set', 'bogus=1'], /^faultline: unknown parameter 'bogus' for scenario hello \(its parameters: pings, interval, latency, loss, serviceTime\)$/],
     ['malformed value', ['run', 'hello', '--set', 'pings=many'], /^faultline: parameter 'pings' of scenario hello: .*expected number.* \(got "many"\)$/],
     ['value out of range', ['run', 'hello', '--set', 'pings=-1'], /^faultline: parameter 'pings' of scenario hello: .*>=0/],
@@ -124,7 +124,7 @@ describe('bad input', () => {
     ['missing option value', ['run', 'hello', '--seed'], /^faultline: Option '--seed <value>' argument missing$/],
     ['unknown option', ['run', 'hello', '--frobnicate'], /^faultline: Unknown option '--frobnicate'$/],
     ['--set without =', ['run', 'hello', '--set', 'pings'], /^faultline: --set 'pings': expected key=value$/],
-    ['no scenario', ['run'], /^faultline: run needs a scenario name/],
+    ['no scenario', ['run'], /^faultline: run needs a scenario \(a built-in \(hello, /],
     ['unknown command', ['fly'], /^faultline: unknown command 'fly'/],
     ['unwritable trace file', ['run', 'hello', '--trace', '/nonexistent-dir/x.jsonl'], /^faultline: --trace \/nonexistent-dir\/x.jsonl: ENOENT/],
   ];

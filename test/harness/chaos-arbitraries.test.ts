@@ -6,28 +6,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
-import { Simulation } from '../../sim/core/simulation.js';
 import { chaosInputArbitrary, episodeLimits, type ChaosInput } from '../../sim/harness/chaos-arbitraries.js';
 import { scheduleOf, type Episode } from '../../sim/harness/chaos-episodes.js';
 import { resolveChaosProfile } from '../../sim/harness/chaos-profile.js';
 import { caseOf, drawChaosCase } from '../../sim/harness/chaos-property.js';
 import { chaosTopology } from '../../sim/harness/chaos-topology.js';
-import { parseFaults } from '../../sim/net/faults.js';
-import { Network } from '../../sim/net/network.js';
+import { parseFaults } from '../../sim/core/fault-schedule.js';
 import { resolveParams } from '../../sim/params.js';
+import { buildScenario } from '../../sim/run-scenario.js';
+import { World } from '../../sim/world.js';
 import type { Scenario } from '../../sim/scenario.js';
 
 const poolExhaustion = findScenario('pool-exhaustion')!;
 const withProfiles = ['hello', 'pool-exhaustion', 'db-max-connections', 'keepalive-race', 'backlog-overflow', 'crash-vs-kill', 'connection-storm', 'retry-storm', 'partition', 'http2-hol'].map((n) => findScenario(n)!);
 
 /** The scenario's network, built (not run), to check schedules against as a run would. */
-function networkOf(scenario: Scenario): Network {
-  const sim = new Simulation({ seed: 1 });
-  scenario.build(sim, resolveParams(scenario.name, scenario.params, resolveChaosProfile(scenario).params));
-  return Network.of(sim)!;
+function networkOf(scenario: Scenario): World {
+  const world = new World({ seed: 1 });
+  buildScenario(scenario, world, resolveParams(scenario.name, scenario.params, resolveChaosProfile(scenario).params));
+  return world;
 }
 
-const hostsOf = (e: Episode): string[] => ('host' in e ? [e.host] : [...e.a, ...(e.b ?? [])]);
+const hostsOf = (e: Episode): string[] => (e.host !== undefined ? [e.host] : [...(e.a ?? []), ...(e.b ?? [])]);
 
 describe('chaos arbitraries', () => {
   it.each(withProfiles.map((s) => [s.name, s] as const))('%s: episodes stay in the fault window, on its hosts, and parse as faults', (_name, scenario) => {
@@ -44,8 +44,8 @@ describe('chaos arbitraries', () => {
           expect(e.durationMs).toBeGreaterThanOrEqual(1);
           expect(e.startMs + e.durationMs).toBeLessThanOrEqual(windowMs);
           for (const h of hostsOf(e)) expect(topology.hosts).toContain(h);
-          if ('host' in e) expect(e.kind === 'slow' ? topology.slowHosts : e.kind === 'crash' ? topology.crashTargets : topology.targets).toContain(e.host);
-          else for (const h of e.a) expect(topology.targets).toContain(h);
+          if (e.host !== undefined) expect(topology.hostsFor[e.kind] ?? topology.targets).toContain(e.host);
+          else for (const h of e.a ?? []) expect(topology.targets).toContain(h);
         }
         const c = caseOf(scenario, input, topology);
         expect(() => parseFaults(JSON.parse(JSON.stringify(c.faults)), network)).not.toThrow();
@@ -64,7 +64,7 @@ describe('chaos arbitraries', () => {
     const t = chaosTopology(poolExhaustion);
     expect(t.kinds).toEqual(['partition', 'loss', 'latency', 'clog', 'kill', 'pause', 'slow']);
     expect(t.targets).toEqual(['db', 'service', 'gateway']);
-    expect(t.slowHosts).toEqual(['db']);
+    expect(t.hostsFor.slow).toEqual(['db']);
     expect(() => chaosTopology(findScenario('mmc')!)).toThrow(/mmc has no network/);
   });
 
@@ -97,8 +97,8 @@ describe('chaos arbitraries', () => {
     expect(e).toMatchObject({ kind: 'partition', startMs: 0, durationMs: 1, b: null, oneWay: false });
     expect(e.a).toHaveLength(1); // which host stays is the draw's; how many shrinks to one
     expect(scheduleOf(input.episodes, chaosTopology(poolExhaustion))).toEqual([
-      { at: '0ms', kind: 'partition', a: e.a[0] },
-      { at: '1ms', kind: 'heal', a: e.a[0] },
+      { at: '0ms', kind: 'partition', a: e.a![0] },
+      { at: '1ms', kind: 'heal', a: e.a![0] },
     ]);
   });
 

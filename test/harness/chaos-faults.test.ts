@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { poolExhaustion } from '../../scenarios/pool-exhaustion.js';
 import { quiescence } from '../../sim/harness/invariants.js';
 import { simulate } from '../../sim/harness/simulate.js';
-import { poolsOf } from '../../sim/pool/pool.js';
 
 const quiet = { slowFor: '0s', ratePerS: 50 }; // the scenario's own slowdown off
 
@@ -50,7 +49,7 @@ describe("the 'slow' and 'drain' faults", () => {
         { at: '3s', kind: 'drain' },
       ],
     });
-    const pools = poolsOf(run.sim).filter((p) => p.name === 'service-db');
+    const pools = run.world.pools.all().filter((p) => p.name === 'service-db');
     expect(pools.map((p) => p.gone)).toEqual([true, false]);
     expect(pools[0]!.activeConnections).toBeGreaterThan(0); // what the killed process held when it died
     expect(quiescence.check(run, { drainAtUs: 3_000_000 })).toBeNull();

@@ -1,7 +1,7 @@
 /** A failing chaos case, as a person reads it: the report's lines, and the files it leaves behind. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectChaosInput } from '../../harness/chaos.js';
+import { expectChaosInput } from 'faultline/vitest';
 import { hello } from '../../scenarios/hello.js';
 import type { ChaosInput } from '../../sim/harness/chaos-arbitraries.js';
 import type { Invariant } from '../../sim/harness/invariants.js';

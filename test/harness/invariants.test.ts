@@ -17,10 +17,10 @@ function world(body: (ctx: ActorContext, pool: Pool<number>, ledger: RequestLedg
     description: 'invariant test world',
     defaultDuration: '10s',
     params: z.object({}),
-    build(sim) {
-      sim.host('h').spawn('a', (ctx) => {
+    build(w) {
+      w.sim.host('h').spawn('a', (ctx) => {
         const pool = new Pool<number>(ctx, { poolName: 'p', maximumPoolSize: 2, minimumIdle: 0, connectionTimeoutMs: 0 }, { open: (done) => done(null, 1), close: () => {} });
-        return body(ctx, pool, RequestLedger.of(sim));
+        return body(ctx, pool, w.requests);
       });
     },
   });

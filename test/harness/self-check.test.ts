@@ -12,7 +12,7 @@ import type { Scenario } from '../../sim/scenario.js';
 const scenario = hello as unknown as Scenario;
 
 /** An actor that sleeps a wall-clock-random time, the bug the self-check exists for. */
-function rogueActor(sim: Simulation): void {
+function rogueActor({ sim }: { sim: Simulation }): void {
   sim.host('rogue').spawn('sleeper', async (ctx) => {
     await ctx.sleep(1 + Math.floor(Math.random() * 1_000_000));
     ctx.trace('rogue.woke', { at: ctx.now });

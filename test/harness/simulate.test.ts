@@ -3,17 +3,9 @@
  * "Write a failure scenario as a test").
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import '../../harness/vitest.js';
-import { poolExhaustion } from '../../scenarios/pool-exhaustion.js';
-import { runClient } from '../../sim/actors/client.js';
-import { runService } from '../../sim/actors/service.js';
-import { startDatabase } from '../../sim/actors/database.js';
-import { simulate } from '../../sim/harness/simulate.js';
-import { Network } from '../../sim/net/network.js';
-import { intParam } from '../../sim/params.js';
-import { expectOk, HttpAgent } from '../../sim/proto/http1.js';
-import { defineScenario } from '../../sim/scenario.js';
+import { defineScenario, expectOk, HttpAgent, intParam, runClient, runService, simulate, startDatabase, z } from 'faultline';
+import 'faultline/vitest';
+import { poolExhaustion } from 'faultline/scenarios';
 
 describe('simulate() and the matchers', () => {
   it('pool-exhaustion loses nothing and keeps its pools bounded, but its p99 is far above 500 ms', async () => {
@@ -60,8 +52,8 @@ const tinyPool = defineScenario({
   description: 'A service with a pool of 2 loses its database for 2 s.',
   defaultDuration: '10s',
   params: z.object({ poolSize: intParam(2, { description: 'maximumPoolSize', min: 1 }) }),
-  build(sim, p) {
-    const net = new Network(sim, { link: { latency: '500us' } });
+  build(world, p) {
+    const net = world.createNetwork({ link: { latency: '500us' } });
     startDatabase(net.host('db'), { queryTime: '2ms' });
     net.host('svc').spawn('api', (ctx) => void runService(ctx, { cpuTime: '100us', database: { host: 'db', port: 5432, pool: { preset: 'hikari', maximumPoolSize: p.poolSize, connectionTimeoutMs: 300 }, queriesPerRequest: 1, rows: 1, rowBytes: 64 } }), { daemon: true });
     net.host('client').spawn(

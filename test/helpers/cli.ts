@@ -1,6 +1,7 @@
 /** Runs the faultline CLI in a separate Node process, as a user would. */
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -10,10 +11,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `node [nodeFlags] bin/faultline.js ...args` in the repository root. */
-export function cli(args: string[], nodeFlags: string[] = []): Promise<CliResult> {
+/**
+ * The CLI from this repository's sources, as bin/faultline.js runs the compiled one: tsx compiles on load and
+ * the 'faultline-source' condition points `faultline` at sim/ (so tests need no build). The package test
+ * (test/package/) runs the compiled bin from a packed tarball.
+ */
+export const SOURCE_CLI = ['--conditions=faultline-source', '--import', 'tsx', 'cli/bin.ts'];
+
+/** The same, with absolute paths, to run from any working directory. */
+const SOURCE_CLI_ANYWHERE = ['--conditions=faultline-source', '--import', pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href, join(repoRoot, 'cli/bin.ts')];
+
+/** `node [nodeFlags] <the CLI> ...args`, in `cwd` (default the repository root). */
+export function cli(args: string[], nodeFlags: string[] = [], cwd: string = repoRoot): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...nodeFlags, 'bin/faultline.js', ...args], { cwd: repoRoot, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...nodeFlags, ...SOURCE_CLI_ANYWHERE, ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

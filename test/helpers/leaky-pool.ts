@@ -6,6 +6,7 @@
  * `beforeRun`), so every other run in the same worker keeps the real pool.
  */
 import type { Simulation } from '../../sim/core/simulation.js';
+import type { World } from '../../sim/world.js';
 import { Lease } from '../../sim/pool/pool.js';
 
 const leaky = new WeakSet<Simulation>();
@@ -31,7 +32,7 @@ function install(): void {
 }
 
 /** A `beforeRun` that makes the database pools of this simulation leak on evict. */
-export function leakIn(sim: Simulation): void {
+export function leakIn(world: World): void {
   install();
-  leaky.add(sim);
+  leaky.add(world.sim);
 }

@@ -1,9 +1,12 @@
+import { World } from '../../sim/world.js';
 import { describe, expect, it } from 'vitest';
 import { SimError } from '../../sim/core/errors.js';
 import { Simulation } from '../../sim/core/simulation.js';
 import { MemorySink } from '../../sim/core/trace.js';
 import { netOf } from '../../sim/net/api.js';
-import { applyFault, faultSchema, linkPairs, parseFaults, scheduleFaults, type Fault, type ScheduledFault } from '../../sim/net/faults.js';
+import { faultKind } from '../../sim/core/fault-kinds.js';
+import { applyFault, faultSchemaOf, parseFaults, scheduleFaults, type ScheduledFault } from '../../sim/core/fault-schedule.js';
+import { linkPairs } from '../../sim/net/link-faults.js';
 import { Network } from '../../sim/net/network.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -14,8 +17,9 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
  */
 function mesh(names: string[], options: { everyMs?: number; untilMs?: number } = {}) {
   const sink = new MemorySink();
-  const sim = new Simulation({ seed: 1, sinks: [sink] });
-  const net = new Network(sim, { link: { latency: '1ms' } });
+  const world = new World({ seed: 1, sinks: [sink] });
+  const sim = world.sim;
+  const net = world.createNetwork({ link: { latency: '1ms' } });
   const arrivals: string[] = [];
   const everyMs = options.everyMs ?? 10;
   const untilMs = options.untilMs ?? 10;
@@ -97,10 +101,11 @@ describe('fault data', () => {
     expect(parseFaults(json, net)).toEqual(json);
   });
 
-  it('faultSchema is the shape on its own (no `at`, no network)', () => {
-    expect(faultSchema.safeParse({ kind: 'loss', a: 'x', loss: 0.5 }).success).toBe(true);
-    expect(faultSchema.safeParse({ kind: 'loss', a: 'x', loss: 1.5 }).success).toBe(false);
-    expect(faultSchema.safeParse({ kind: 'explode' }).success).toBe(false);
+  it("a kind's schema is the shape on its own (no `at`, no network); an unknown kind has none", () => {
+    const loss = faultSchemaOf(faultKind('loss')!);
+    expect(loss.safeParse({ kind: 'loss', a: 'x', loss: 0.5 }).success).toBe(true);
+    expect(loss.safeParse({ kind: 'loss', a: 'x', loss: 1.5 }).success).toBe(false);
+    expect(faultKind('explode')).toBeUndefined();
   });
 
   it('applyFault checks its fault the same way', () => {
@@ -231,7 +236,7 @@ describe('faults on traffic', () => {
     const states: string[] = [];
     const b = net.find('b')!.host;
     const note = () => states.push(`${sim.now / 1000}:${b.state}${b.paused ? '+paused' : ''}`);
-    const kinds: Fault['kind'][] = ['crash', 'restart', 'kill', 'restart', 'stop', 'restart', 'pause', 'resume'];
+    const kinds: string[] = ['crash', 'restart', 'kill', 'restart', 'stop', 'restart', 'pause', 'resume'];
     scheduleFaults(net, kinds.map((kind, i) => ({ at: `${i + 1}ms`, kind, host: 'b' }) as ScheduledFault));
     for (let i = 1; i <= kinds.length; i++) sim.at(`${i}ms`, note);
     await sim.run();

@@ -8,6 +8,7 @@ import { Connection } from '../../sim/net/tcp/connection.js';
 import type { Socket } from '../../sim/net/tcp/socket.js';
 import { StreamChecker, type StreamCheckSummary } from '../../sim/net/tcp/stream-check.js';
 import { api, concat, pattern, world } from './tcp-helpers.js';
+import { World as WorldOf } from '../../sim/world.js';
 
 type World = ReturnType<typeof world>;
 
@@ -43,7 +44,7 @@ async function exchange(w: World, up: Uint8Array, down: Uint8Array) {
     if (!sock.readableEnded) await sock.wait('end');
   });
   const result = await w.sim.run({ until: '1h' });
-  return { result, up: concat(gotUp), down: concat(gotDown), summary: StreamChecker.of(w.sim)! };
+  return { result, up: concat(gotUp), down: concat(gotDown), summary: w.net.streamChecker?.summary()! };
 }
 
 /**
@@ -80,7 +81,7 @@ async function oneWay(
     await sock.read();
   });
   const result = await w.sim.run({ until: '1h' });
-  return { result, got: concat(received), error, conn: clientConn, summary: StreamChecker.of(w.sim)! };
+  return { result, got: concat(received), error, conn: clientConn, summary: w.net.streamChecker?.summary()! };
 }
 
 /** The first offset where `got` differs from `expected` (or where it runs past it), or -1. */
@@ -136,17 +137,14 @@ describe('the stream check', () => {
     expect(summary).toEqual({ connections: 1, open: 0, bytesVerified: 2 << 20, violationCount: 0, violations: [] });
   });
 
-  it('StreamChecker.enable(sim) turns it on for the network made afterwards; it is off by default', () => {
-    const on = new Simulation({ seed: 1 });
-    StreamChecker.enable(on);
-    expect(new Network(on).streamChecker).not.toBeNull();
-    expect(StreamChecker.of(on)).toMatchObject({ connections: 0, bytesVerified: 0, violations: [] });
-    const off = new Simulation({ seed: 1 });
-    expect(new Network(off).streamChecker).toBeNull();
-    expect(StreamChecker.of(off)).toBeUndefined();
-    const optedOut = new Simulation({ seed: 1 });
-    StreamChecker.enable(optedOut);
-    expect(new Network(optedOut, { checkStreams: false }).streamChecker).toBeNull();
+  it('a world with checkStreams turns it on for the network its build makes, whatever that network asks; it is off by default', () => {
+    const on = new WorldOf({ seed: 1, checkStreams: true });
+    on.createNetwork({ checkStreams: false });
+    expect(on.streams?.summary()).toMatchObject({ connections: 0, bytesVerified: 0, violations: [] });
+    const off = new WorldOf({ seed: 1 });
+    off.createNetwork();
+    expect(off.streams).toBeNull();
+    expect(new Network(new Simulation({ seed: 1 }), { checkStreams: true }).streamChecker).not.toBeNull();
   });
 
   describe('catches a receive path that corrupts the stream', () => {
@@ -317,7 +315,7 @@ describe('the stream check', () => {
     await w.sim.run({ until: '10s' });
     expect(ids).toEqual(Array(4).fill('client:32768>server:80'));
     expect(echoes).toEqual([6_000, 7_000, 8_000, 9_000]);
-    expect(StreamChecker.of(w.sim)).toEqual({ connections: 4, open: 1, bytesVerified: 2 * 30_000, violationCount: 0, violations: [] });
+    expect(w.net.streamChecker?.summary()!).toEqual({ connections: 4, open: 1, bytesVerified: 2 * 30_000, violationCount: 0, violations: [] });
   });
 
   it('thousands of short connections reusing ports (after TIME_WAIT) are each their own stream: no violation', async () => {
@@ -344,7 +342,7 @@ describe('the stream check', () => {
     });
     const result = await w.sim.run({ until: '2m' });
     expect(result.failures).toEqual([]);
-    const summary: StreamCheckSummary = StreamChecker.of(w.sim)!;
+    const summary: StreamCheckSummary = w.net.streamChecker?.summary()!;
     expect(ids.size).toBeLessThan(connections); // ports came round again
     expect(summary.connections).toBe(connections);
     expect(summary.open).toBe(0); // every pair's state was dropped once both ends closed

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActorContext } from '../../sim/core/context.js';
 import { netOf } from '../../sim/net/api.js';
-import { applyFault } from '../../sim/net/faults.js';
+import { applyFault } from '../../sim/core/fault-schedule.js';
 import { HttpAgent, type HttpResponse } from '../../sim/proto/http1.js';
 import { dataSegments, ms, records, sends, serve, text, world } from './http1-helpers.js';
 

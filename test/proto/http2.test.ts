@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActorContext } from '../../sim/core/context.js';
-import { applyFault } from '../../sim/net/faults.js';
+import { applyFault } from '../../sim/core/fault-schedule.js';
 import type { Network } from '../../sim/net/network.js';
 import { createHttpServer, HttpAgent, type HttpHandler, type HttpResponse } from '../../sim/proto/http1.js';
 import { createHttp2Server, decodeHeaderBlock, FrameDecoder, Http2Client, type Http2ServerOptions } from '../../sim/proto/http2.js';

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { backlogOverflow } from '../../scenarios/backlog-overflow.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 async function latenciesMs(params: Record<string, unknown>) {
-  const { sim } = await runScenario(backlogOverflow, { seed: 1, params });
-  const ledger = RequestLedger.of(sim);
+  const { sim, world } = await runScenario(backlogOverflow, { seed: 1, params });
+  const ledger = world.requests;
   expect(ledger.summary().failed).toBe(0);
   return { sim, latencies: ledger.all().map((r) => (r.endUs! - r.startUs) / 1000) };
 }

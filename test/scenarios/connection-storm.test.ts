@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { connectionStorm } from '../../scenarios/connection-storm.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 describe('connection-storm', () => {
   it('a new client-closed connection per request at 600/s runs out of ephemeral ports after 28,232 / 600 ≈ 47 s: EADDRNOTAVAIL', async () => {
-    const { sim } = await runScenario(connectionStorm, { seed: 1 });
-    const ledger = RequestLedger.of(sim);
+    const { sim, world } = await runScenario(connectionStorm, { seed: 1 });
+    const ledger = world.requests;
     const s = ledger.summary();
     expect(s.ok).toBe(28_232);
     expect(Object.keys(s.byError)).toEqual(['EADDRNOTAVAIL']);
@@ -15,15 +14,15 @@ describe('connection-storm', () => {
   });
 
   it('at 400/s the ports in TIME_WAIT (24,000 after 60 s) never run out, though 36,000 connections are opened in 90 s', async () => {
-    const { sim } = await runScenario(connectionStorm, { seed: 1, params: { ratePerS: 400 }, duration: '90s' });
-    const s = RequestLedger.of(sim).summary();
+    const { sim, world } = await runScenario(connectionStorm, { seed: 1, params: { ratePerS: 400 }, duration: '90s' });
+    const s = world.requests.summary();
     expect(s.failed).toBe(0);
     expect(s.total).toBe(36_000);
   });
 
   it('with keep-alive a few connections carry every request', async () => {
-    const { sim } = await runScenario(connectionStorm, { seed: 1, params: { keepAlive: true }, duration: '10s' });
-    expect(RequestLedger.of(sim).summary().failed).toBe(0);
+    const { sim, world } = await runScenario(connectionStorm, { seed: 1, params: { keepAlive: true }, duration: '10s' });
+    expect(world.requests.summary().failed).toBe(0);
     expect(sim.metrics.counter('pool.client->server.created').value).toBeLessThan(10);
   });
 });

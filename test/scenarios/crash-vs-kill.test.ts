@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { crashVsKill } from '../../scenarios/crash-vs-kill.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 async function failures(mode: 'crash' | 'kill') {
-  const { sim } = await runScenario(crashVsKill, { seed: 1, params: { mode } });
-  const ledger = RequestLedger.of(sim);
+  const { sim, world } = await runScenario(crashVsKill, { seed: 1, params: { mode } });
+  const ledger = world.requests;
   const s = ledger.summary();
   expect(s.total).toBe(s.ok + s.failed + s.inFlight);
   return { s, failed: ledger.all().filter((r) => r.outcome !== null && r.outcome !== 'ok') };

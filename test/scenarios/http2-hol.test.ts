@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { http2Hol } from '../../scenarios/http2-hol.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 /** Latency quantiles (nearest rank, ms) of each client host's successful requests. */
 async function latencies(seed: number, loss: number, duration?: string) {
-  const { sim, result } = await runScenario(http2Hol, { seed, params: { loss }, duration });
+  const { sim, world, result } = await runScenario(http2Hol, { seed, params: { loss }, duration });
   expect(result.failures).toEqual([]);
-  const ledger = RequestLedger.of(sim);
+  const ledger = world.requests;
   const s = ledger.summary();
   expect(s.total).toBe(s.ok + s.failed + s.inFlight);
   expect(s.failed).toBe(0);

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { keepaliveRace } from '../../scenarios/keepalive-race.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 async function resets(seed: number, serverKeepAliveMs: number) {
-  const { sim } = await runScenario(keepaliveRace, { seed, params: { serverKeepAliveMs }, duration: '5m' });
-  const s = RequestLedger.of(sim).summary();
+  const { sim, world } = await runScenario(keepaliveRace, { seed, params: { serverKeepAliveMs }, duration: '5m' });
+  const s = world.requests.summary();
   expect(s.total).toBe(s.ok + s.failed + s.inFlight);
   expect(Object.keys(s.byError).every((e) => e === 'ECONNRESET')).toBe(true);
   return s.byError.ECONNRESET ?? 0;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mmc } from '../../scenarios/mmc.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { summarizePools } from '../../sim/pool/summary.js';
 import { cli } from '../helpers/cli.js';
 
 /** Erlang C (shared/reference/validation.md): probability that an arrival waits, and the mean wait in s. */
@@ -37,11 +36,11 @@ describe('mmc: a pool as an M/M/c queue', () => {
   });
 
   it("obeys Little's law: mean connections in use plus waiting = λ × mean time in system, within 1%", async () => {
-    const { sim } = await runScenario(mmc, { seed: 3, params: { c: 5, lambda: 4, mu: 1, warmUp: '1h' }, duration: '30h' });
+    const { sim, world } = await runScenario(mmc, { seed: 3, params: { c: 5, lambda: 4, mu: 1, warmUp: '1h' }, duration: '30h' });
     const fromUs = 3_600_000_000;
     const toUs = sim.now;
     const inSystem = sim.metrics.gauge('pool.mmc.active').mean(fromUs, toUs) + sim.metrics.gauge('pool.mmc.pending').mean(fromUs, toUs);
-    const p = summarizePools(sim).mmc!;
+    const p = world.pools.summary().mmc!;
     const lambda = p.acquires / ((toUs - fromUs) / 1e6);
     const holdS = sim.metrics.gauge('pool.mmc.active').mean(fromUs, toUs) / lambda; // L_active = λ·E[hold]
     const timeInSystemS = p.meanWaitMs / 1000 + holdS;
@@ -51,8 +50,8 @@ describe('mmc: a pool as an M/M/c queue', () => {
   });
 
   it('c = 1 is M/M/1: P(wait) = ρ and Wq = ρ / (μ − λ)', async () => {
-    const { sim } = await runScenario(mmc, { seed: 5, params: { c: 1, lambda: 5, mu: 10, warmUp: '10m' }, duration: '20h' });
-    const p = summarizePools(sim).mmc!;
+    const { sim, world } = await runScenario(mmc, { seed: 5, params: { c: 1, lambda: 5, mu: 10, warmUp: '10m' }, duration: '20h' });
+    const p = world.pools.summary().mmc!;
     expect(Math.abs(p.waitProbability / 0.5 - 1)).toBeLessThan(0.02);
     expect(Math.abs(p.meanWaitMs / 100 - 1)).toBeLessThan(0.03);
   });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { partition } from '../../scenarios/partition.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 async function run(params: { direction: 'to-service' | 'to-gateway'; retries?: number }, seed = 1) {
-  const { sim } = await runScenario(partition, { seed, params });
-  const ledger = RequestLedger.of(sim);
+  const { sim, world } = await runScenario(partition, { seed, params });
+  const ledger = world.requests;
   const s = ledger.summary();
   expect(s.total).toBe(s.ok + s.failed + s.inFlight);
   const counter = (name: string) => sim.metrics.counter(`gateway.gw.${name}`).value;

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { poolExhaustion } from '../../scenarios/pool-exhaustion.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { summarizePools } from '../../sim/pool/summary.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 describe('pool-exhaustion', () => {
   it('a slow database drains the pool: waiters pile up, the gateway answers 504 once the line is longer than its read timeout, the pool times the abandoned waiters out, and all recovers with the database', async () => {
-    const { sim, result } = await runScenario(poolExhaustion, { seed: 1 });
-    const ledger = RequestLedger.of(sim);
+    const { sim, world, result } = await runScenario(poolExhaustion, { seed: 1 });
+    const ledger = world.requests;
     const summary = ledger.summary();
     // Nothing is lost.
     expect(summary.total).toBe(summary.ok + summary.failed + summary.inFlight);
@@ -28,7 +26,7 @@ describe('pool-exhaustion', () => {
     // After the database recovers, within a second, every request succeeds.
     expect(ledger.all().filter((r) => r.startUs >= 26_000_000).every((r) => r.outcome === 'ok')).toBe(true);
     // The service never learns its callers left: its waiters run out HikariCP's 2 s connectionTimeout.
-    const pool = summarizePools(sim)['service-db']!;
+    const pool = world.pools.summary()['service-db']!;
     expect(pool.peakActive).toBe(10);
     expect(pool.peakPending).toBeGreaterThan(200);
     expect(pool.acquireTimeouts).toBeGreaterThan(100);
@@ -36,7 +34,7 @@ describe('pool-exhaustion', () => {
   });
 
   it('a pool big enough for the slow queries does not run dry', async () => {
-    const { sim } = await runScenario(poolExhaustion, { seed: 2, params: { poolSize: 40 } });
-    expect(RequestLedger.of(sim).summary().failed).toBe(0);
+    const { sim, world } = await runScenario(poolExhaustion, { seed: 2, params: { poolSize: 40 } });
+    expect(world.requests.summary().failed).toBe(0);
   });
 });

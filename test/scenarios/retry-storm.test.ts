@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { retryStorm } from '../../scenarios/retry-storm.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 
 /** Successful requests per second of virtual time, by the second they finished in. */
 async function goodput(retryBudget: boolean): Promise<number[]> {
-  const { sim } = await runScenario(retryStorm, { seed: 1, params: { retryBudget } });
-  const ledger = RequestLedger.of(sim);
+  const { sim, world } = await runScenario(retryStorm, { seed: 1, params: { retryBudget } });
+  const ledger = world.requests;
   const s = ledger.summary();
   expect(s.total).toBe(s.ok + s.failed + s.inFlight);
   const perSecond = new Array<number>(30).fill(0);

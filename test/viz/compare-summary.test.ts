@@ -3,7 +3,6 @@
  * and from a real pool-exhaustion trace against the simulator's own request ledger.
  */
 import { describe, expect, it } from 'vitest';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 import { parseTraceText } from '../../viz/model/index.js';
 import { faultText, runDifferences, summarizeRun, summaryRows, type SummaryInput } from '../../viz/app/compare-summary.js';
 import { poolExhaustion } from './model-helpers.js';
@@ -77,7 +76,7 @@ describe('what differs between two runs', () => {
 describe('the summary of a real run', async () => {
   const { run, text } = await poolExhaustion();
   const model = parseTraceText(text);
-  const ledger = RequestLedger.of(run.sim);
+  const ledger = run.world.requests;
 
   it('agrees with the ledger and the pool.timeout records', () => {
     const s = summarizeRun(model);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../sim/core/time.js';
-import { addToSchedule, appendFaults, FORK_KINDS, forkEntries, type ForkInput, type LinkBase } from '../../viz/app/fork-faults.js';
+import { addToSchedule, appendFaults, forkEntries, forkKinds, type ForkInput, type LinkBase } from '../../viz/app/fork-faults.js';
 import { checkRun, linkBaseOf, scenarioHosts } from '../../viz/app/validate-run.js';
 import type { RunSpec } from '../../viz/app/url-state.js';
 
@@ -35,7 +35,7 @@ describe('fork entries', () => {
 
   it('closes each kind with what ends it', () => {
     const ends = Object.fromEntries(
-      FORK_KINDS.map((k) => {
+      forkKinds().map((k) => {
         const [, end] = entries({ kind: k.kind, a: k.target === 'host' ? 'db' : 'gateway', b: k.target === 'host' ? '' : 'service', value: k.value?.defaultText ?? '' });
         return [k.kind, end];
       }),
@@ -79,7 +79,7 @@ describe('a forked schedule, checked against the scenario', () => {
   it('passes the check for every kind on pool-exhaustion', () => {
     const linkBase = linkBaseOf(spec);
     expect(linkBase).toEqual({ latency: '250us', loss: 0 });
-    for (const k of FORK_KINDS) {
+    for (const k of forkKinds()) {
       const list = entries({ kind: k.kind, a: k.target === 'host' ? 'db' : 'service', b: k.target === 'host' ? '' : 'db', value: k.value?.defaultText ?? '' }, linkBase);
       const appended = appendFaults('', list);
       expect(appended.ok).toBe(true);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { RequestLedger } from '../../sim/requests/ledger.js';
 import { ModelBuilder, parseTraceStream, parseTraceText, RunModel, type RunModelData } from '../../viz/model/index.js';
 import { partition, poolExhaustion } from './model-helpers.js';
 
@@ -21,7 +20,7 @@ function streamOf(text: string, chunkBytes: number): ReadableStream<Uint8Array> 
 describe('the run model of pool-exhaustion', async () => {
   const { run, sink, text } = await poolExhaustion();
   const model = parseTraceText(text);
-  const ledger = RequestLedger.of(run.sim);
+  const ledger = run.world.requests;
 
   it('holds every record, and its digest equals the run digest', () => {
     expect(model.records.length).toBe(sink.records.length);

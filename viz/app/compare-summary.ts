@@ -3,7 +3,7 @@
  * what differs between the two runs' inputs (scenario, seed, parameters, faults), from each run's model. Plain
  * functions over plain data, so the numbers are tested in Node; the view only lays them out.
  */
-import { formatDuration } from '../../sim/core/time.js';
+import { formatDuration } from 'faultline';
 
 /** The part of a RunModel a summary reads. */
 export interface SummaryInput {

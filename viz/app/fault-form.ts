@@ -5,7 +5,7 @@
  * the schedule). The submit handler returns a one-line error to show under the form, or null.
  */
 import { el } from './dom.js';
-import { FORK_KINDS, forkKind, type ForkInput, type ForkKind } from './fork-faults.js';
+import { forkKind, forkKinds, type ForkInput } from './fork-faults.js';
 
 export interface FaultForm {
   /** Hosts to offer, and why the button is off (null: it is on). */
@@ -33,7 +33,7 @@ const EVERY_OTHER = '';
 export function createFaultForm(root: HTMLElement, o: FaultFormOptions, onSubmit: (input: FaultFormInput) => string | null): FaultForm {
   const id = (part: string) => `${o.idPrefix}-${part}`;
   const kind = el('select', { id: id('kind'), 'aria-label': 'Fault kind' });
-  for (const k of FORK_KINDS) kind.append(el('option', { value: k.kind, title: `ends with ${k.ends}` }, k.kind));
+  for (const k of forkKinds()) kind.append(el('option', { value: k.kind, title: `ends with ${k.ends}` }, k.kind));
   const at = el('input', { id: id('at'), type: 'text', size: '6', value: '10s', title: 'When it starts (e.g. 10s, 2m30s)', 'aria-label': 'Starts at' });
   const a = el('select', { id: id('a'), 'aria-label': 'Host' });
   const b = el('select', { id: id('b'), 'aria-label': 'Other side' });
@@ -79,7 +79,7 @@ export function createFaultForm(root: HTMLElement, o: FaultFormOptions, onSubmit
 
   kind.addEventListener('change', showKind);
   button.addEventListener('click', () => {
-    const message = onSubmit({ kind: kind.value as ForkKind, a: a.value, b: b.value, value: value.value, duration: duration.value, at: o.withAt ? at.value : '' });
+    const message = onSubmit({ kind: kind.value, a: a.value, b: b.value, value: value.value, duration: duration.value, at: o.withAt ? at.value : '' });
     error.textContent = message ?? '';
   });
   showKind();

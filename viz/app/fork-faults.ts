@@ -4,15 +4,14 @@
  * Node. Values are passed on as typed when they are not numbers: the schedule's own checker (checkRun) then
  * names the field at fault in the CLI's words ('faults[2].loss: expected a probability from 0 to 1, got 'x'').
  */
-import type { DistributionSpec } from '../../sim/core/distribution.js';
-import type { ScheduledFault } from '../../sim/net/faults.js';
-import { formatDuration, parseDuration } from '../../sim/core/time.js';
+import { faultKind, faultKindList, formatDuration, parseDuration, type FaultData, type FaultKind, type LinkBase, type ScheduledFault } from 'faultline';
 import { oneLine } from './errors.js';
 
-export type ForkKind = 'partition' | 'hold' | 'loss' | 'latency' | 'crash' | 'kill' | 'stop' | 'pause' | 'slow';
+export type { LinkBase };
 
+/** A fault kind a person may add by hand (its registry entry has a form), as the form shows it. */
 export interface ForkKindInfo {
-  kind: ForkKind;
+  kind: string;
   /** Link faults take a and b; host faults one host. */
   target: 'link' | 'host';
   /** The kind's own value, where it has one: what the form's field is called and starts at. */
@@ -21,25 +20,35 @@ export interface ForkKindInfo {
   ends: string;
 }
 
-/** The kinds a person adds by hand; heal, release, resume, restart and slow 1 are the ends the form adds. */
-export const FORK_KINDS: readonly ForkKindInfo[] = [
-  { kind: 'partition', target: 'link', value: null, ends: 'heal' },
-  { kind: 'hold', target: 'link', value: null, ends: 'release' },
-  { kind: 'loss', target: 'link', value: { label: 'loss (0–1)', defaultText: '0.2' }, ends: "loss back to the network's" },
-  { kind: 'latency', target: 'link', value: { label: 'latency ms', defaultText: '200' }, ends: "latency back to the network's" },
-  { kind: 'crash', target: 'host', value: null, ends: 'restart' },
-  { kind: 'kill', target: 'host', value: null, ends: 'restart' },
-  { kind: 'stop', target: 'host', value: null, ends: 'restart' },
-  { kind: 'pause', target: 'host', value: null, ends: 'resume' },
-  { kind: 'slow', target: 'host', value: { label: 'factor ×', defaultText: '20' }, ends: 'slow ×1' },
-];
+/** The kinds a form offers, in registry order: every registered kind with a form (a user's too). */
+export function forkKinds(): ForkKindInfo[] {
+  return faultKindList().flatMap((k) => (formKind(k) ? [infoOf(k)] : []));
+}
 
 export function forkKind(kind: string): ForkKindInfo | undefined {
-  return FORK_KINDS.find((k) => k.kind === kind);
+  const k = faultKind(kind);
+  return k && formKind(k) ? infoOf(k) : undefined;
+}
+
+function formKind(k: FaultKind): boolean {
+  return k.form !== undefined && (k.target === 'host' || k.target === 'links');
+}
+
+function infoOf(k: FaultKind): ForkKindInfo {
+  const value = k.form?.value ?? null;
+  return { kind: k.kind, target: k.target === 'host' ? 'host' : 'link', value: value && { label: value.label, defaultText: value.defaultText }, ends: endsText(k) };
+}
+
+/** 'heal', 'restart', or for a kind that ends by setting its value back: 'loss back to normal'. */
+function endsText(k: FaultKind): string {
+  const sample: FaultData = k.target === 'host' ? { kind: k.kind, host: 'h' } : { kind: k.kind, a: 'a' };
+  const end = k.end?.(sample, { latency: '0ms', loss: 0 }) ?? null;
+  if (end === null) return 'nothing (it lasts to the end of the run)';
+  return end.kind === k.kind ? `${k.kind} back to normal` : end.kind;
 }
 
 export interface ForkInput {
-  kind: ForkKind;
+  kind: string;
   /** Link faults: one side; host faults: the host. */
   a: string;
   /** Link faults: the other side; '' for every other host. */
@@ -51,41 +60,16 @@ export interface ForkInput {
   cursorUs: number;
 }
 
-/**
- * The network's own link latency and loss: what a loss or latency fork restores when it ends. Links the
- * scenario configured one by one are restored to the network's value too; the trace does not say theirs.
- */
-export interface LinkBase {
-  latency: DistributionSpec;
-  loss: number;
-}
-
 export type Forked = { ok: true; entries: ScheduledFault[] } | { ok: false; field: string; message: string };
 
-/** Text that reads as a number becomes one; anything else is kept for the checker to name. */
-function numberOrText(text: string): number | string {
-  const trimmed = text.trim();
-  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
-}
-
-/** Latency as typed: a number is milliseconds, '1.5s' a constant duration, '{…}' a distribution. */
-function latencyOf(text: string): DistributionSpec {
-  const trimmed = text.trim();
-  if (trimmed !== '' && Number.isFinite(Number(trimmed))) return `${trimmed}ms`;
-  if (trimmed.startsWith('{')) {
-    try {
-      return JSON.parse(trimmed) as DistributionSpec;
-    } catch {
-      // Left as text: the checker names the field and quotes it.
-    }
-  }
-  return trimmed;
-}
-
+/**
+ * The fault at the cursor and, `duration` later, the one its kind says ends it. Values are passed on as
+ * typed when they cannot be read: the schedule's own check (checkRun) then names the field in the CLI's words.
+ */
 export function forkEntries(input: ForkInput, base: LinkBase | null): Forked {
-  const info = forkKind(input.kind);
-  if (!info) return { ok: false, field: 'kind', message: `kind: not a fault the fork adds: '${input.kind}'` };
-  if (input.a === '') return { ok: false, field: 'host', message: `${info.target === 'host' ? 'host' : 'a'}: pick a host` };
+  const k = faultKind(input.kind);
+  if (!k || !formKind(k)) return { ok: false, field: 'kind', message: `kind: not a fault the fork adds: '${input.kind}'` };
+  if (input.a === '') return { ok: false, field: 'host', message: `${k.target === 'host' ? 'host' : 'a'}: pick a host` };
   let durationUs: number | null = null;
   if (input.duration.trim() !== '') {
     try {
@@ -94,42 +78,14 @@ export function forkEntries(input: ForkInput, base: LinkBase | null): Forked {
       return { ok: false, field: 'duration', message: oneLine(err) };
     }
   }
-  const at = formatDuration(input.cursorUs);
-  const endAt = durationUs === null ? null : formatDuration(input.cursorUs + durationUs);
-
-  if (info.target === 'host') {
-    const host = input.a;
-    const begin: ScheduledFault =
-      input.kind === 'slow' ? { at, kind: 'slow', host, factor: numberOrText(input.value) as number } : { at, kind: input.kind as 'crash' | 'kill' | 'stop' | 'pause', host };
-    if (endAt === null) return { ok: true, entries: [begin] };
-    const end: ScheduledFault = input.kind === 'slow' ? { at: endAt, kind: 'slow', host, factor: 1 } : { at: endAt, kind: input.kind === 'pause' ? 'resume' : 'restart', host };
-    return { ok: true, entries: [begin, end] };
-  }
-
-  const sel = input.b === '' ? { a: input.a } : { a: input.a, b: input.b };
-  let begin: ScheduledFault;
-  let end: ScheduledFault | null = null;
-  switch (input.kind) {
-    case 'partition':
-      begin = { at, kind: 'partition', ...sel };
-      if (endAt !== null) end = { at: endAt, kind: 'heal', ...sel };
-      break;
-    case 'hold':
-      begin = { at, kind: 'hold', ...sel };
-      if (endAt !== null) end = { at: endAt, kind: 'release', ...sel };
-      break;
-    case 'loss':
-      begin = { at, kind: 'loss', ...sel, loss: numberOrText(input.value) as number };
-      if (endAt !== null) end = { at: endAt, kind: 'loss', ...sel, loss: base?.loss ?? 0 };
-      break;
-    default:
-      begin = { at, kind: 'latency', ...sel, latency: latencyOf(input.value) };
-      if (endAt !== null) {
-        if (!base) return { ok: false, field: 'duration', message: "duration: the network's own latency is unknown, so the fork cannot restore it (leave duration empty)" };
-        end = { at: endAt, kind: 'latency', ...sel, latency: base.latency };
-      }
-  }
-  return { ok: true, entries: end === null ? [begin] : [begin, end] };
+  const target = k.target === 'host' ? { host: input.a } : input.b === '' ? { a: input.a } : { a: input.a, b: input.b };
+  const valueField = k.form?.value;
+  const fault: FaultData = { kind: k.kind, ...target, ...(valueField ? { [valueField.field]: valueField.read(input.value) } : {}) };
+  const begin: ScheduledFault = { at: formatDuration(input.cursorUs), ...fault };
+  if (durationUs === null || !k.end) return { ok: true, entries: [begin] };
+  const end = k.end(fault, base);
+  if (end === null) return { ok: false, field: 'duration', message: `duration: what ends a ${k.kind} fault here is unknown (the network's own value is not known), so the fork cannot end it (leave duration empty)` };
+  return { ok: true, entries: [begin, { at: formatDuration(input.cursorUs + durationUs), ...end }] };
 }
 
 /** A schedule's JSON text with entries appended; '' is the empty schedule. */

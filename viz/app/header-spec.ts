@@ -4,10 +4,10 @@
  * text would not read back ('10000000' needs a unit); each is written as text that resolves to the very same
  * value, so the rerun's header, and its digest, are the trace's.
  */
-import { findScenario } from '../../scenarios/index.js';
-import { formatDuration } from '../../sim/core/time.js';
-import { resolveParams } from '../../sim/params.js';
-import { paramsJson } from '../../sim/scenario.js';
+import { findScenario } from './scenario-list.js';
+import { formatDuration } from 'faultline';
+import { resolveParams } from 'faultline';
+import { paramsJson } from 'faultline';
 import type { RunSpec } from './url-state.js';
 
 export interface HeaderLike {

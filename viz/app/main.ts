@@ -5,8 +5,8 @@
  */
 import { TraceLoader, TraceParseError } from '../model/parse.js';
 import type { RunModel } from '../model/run-model.js';
-import { findScenario } from '../../scenarios/index.js';
-import { parseDuration } from '../../sim/core/time.js';
+import { findScenario } from './scenario-list.js';
+import { parseDuration } from 'faultline';
 import { createControls } from './controls.js';
 import { byId } from './dom.js';
 import { createLoadPanel } from './load-panel.js';

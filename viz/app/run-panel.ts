@@ -3,7 +3,7 @@
  * the fault schedule as JSON with a form that appends a fault and what ends it. Inputs are checked with the
  * CLI's readers before the run; a mistake is one line under the field it names.
  */
-import { scenarios, findScenario } from '../../scenarios/index.js';
+import { scenarios, findScenario } from './scenario-list.js';
 import { el } from './dom.js';
 import { paramFields, type ParamField } from './scenario-params.js';
 import { checkRun, linkBaseOf, scenarioHosts } from './validate-run.js';

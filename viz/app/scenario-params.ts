@@ -4,7 +4,7 @@
  * `schema.prefault(default).describe(text)`, so the default and the description are on the outer schema.
  */
 import type { z } from 'zod';
-import type { Scenario } from '../../sim/scenario.js';
+import type { Scenario } from 'faultline';
 
 export type ParamInput = 'number' | 'text' | 'bool' | 'choice' | 'json';
 

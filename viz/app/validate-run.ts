@@ -4,11 +4,8 @@
  * Fault host names are checked against the scenario's hosts, so the scenario is built (not run) in a
  * throwaway simulation: building is cheap, running is what costs.
  */
-import { findScenario } from '../../scenarios/index.js';
-import { resolveParams } from '../../sim/params.js';
-import { Simulation } from '../../sim/core/simulation.js';
-import { Network } from '../../sim/net/network.js';
-import { parseFaults } from '../../sim/net/faults.js';
+import { findScenario } from './scenario-list.js';
+import { buildScenario, describeScenario, parseFaults, resolveParams, World } from 'faultline';
 import { oneLine } from './errors.js';
 import type { LinkBase } from './fork-faults.js';
 import type { RunSpec } from './url-state.js';
@@ -32,40 +29,32 @@ export function checkRun(spec: RunSpec): Checked {
     return { ok: false, field: 'faults', message: `faults: not JSON (${oneLine(err)})` };
   }
   try {
-    const network = buildNetwork(spec, params);
-    if (!network) return { ok: false, field: 'faults', message: `faults: scenario ${scenario.name} has no network, so it takes no fault schedule` };
-    parseFaults(faults, network);
+    const world = new World({ seed: 0, scenario: scenario.name });
+    buildScenario(scenario, world, params as never);
+    if (!world.hasNetwork) return { ok: false, field: 'faults', message: `faults: scenario ${scenario.name} has no network, so it takes no fault schedule` };
+    parseFaults(faults, world);
   } catch (err) {
     return { ok: false, field: 'faults', message: oneLine(err) };
   }
   return { ok: true, faults };
 }
 
-/** The scenario built (not run) in a throwaway simulation: its network, or undefined if it has none. */
-function buildNetwork(spec: RunSpec, params: unknown): Network | undefined {
-  const sim = new Simulation({ seed: 0 });
-  findScenario(spec.scenario)!.build(sim, params as never);
-  return Network.of(sim);
-}
-
 /** The scenario's network hosts in creation order, built from the spec; [] when it has none or does not build. */
 export function scenarioHosts(spec: RunSpec): string[] {
-  const scenario = findScenario(spec.scenario);
-  if (!scenario) return [];
-  try {
-    return buildNetwork(spec, resolveParams(scenario.name, scenario.params, spec.params))?.hosts().map((h) => h.name) ?? [];
-  } catch {
-    return [];
-  }
+  const described = describe(spec);
+  return described?.hasNetwork ? described.hosts.map((h) => h.name) : [];
 }
 
 /** The network's own link latency and loss for a run (what a loss or latency fork restores); null if unknown. */
 export function linkBaseOf(spec: RunSpec): LinkBase | null {
+  return describe(spec)?.link ?? null;
+}
+
+function describe(spec: RunSpec) {
   const scenario = findScenario(spec.scenario);
   if (!scenario) return null;
   try {
-    const network = buildNetwork(spec, resolveParams(scenario.name, scenario.params, spec.params));
-    return network ? { latency: network.linkDefaults.latency, loss: network.linkDefaults.loss } : null;
+    return describeScenario(scenario, spec.params);
   } catch {
     return null;
   }

@@ -12,7 +12,7 @@
  * A crashed host's sockets vanish without a state record, so their connections stay open in the model
  * (closedUs null) unless the far side closes; that is what the simulated peer saw too.
  */
-import type { TraceRecord } from '../../sim/core/trace.js';
+import type { TraceRecord } from 'faultline';
 import type { ConnectionInfo } from './types.js';
 
 export class ConnectionTableBuilder {

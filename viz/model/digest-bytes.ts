@@ -5,7 +5,7 @@
  * API:
  *   digestFileBytes(stream)   → Promise<{ digest (16 hex digits), bytes (as decoded: without a BOM) }>
  */
-import { Digest64 } from '../../sim/core/digest.js';
+import { Digest64 } from 'faultline';
 
 const BOM = [0xef, 0xbb, 0xbf];
 const NEWLINE = new Uint8Array([0x0a]);

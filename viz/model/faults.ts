@@ -1,24 +1,22 @@
 /**
  * Fault periods, for shading every time chart and drawing faulted links: when each fault began and ended.
+ * What a fault kind's period is comes from the fault registry (FaultKind.period), so a kind a user
+ * registers is drawn like the built-ins.
  *
  * Sources, as the simulator writes them:
- * - `fault` records (sim/net/faults.ts apply()) for link faults, slow and drain. Link faults name links with
- *   a selector (a against b, or against every other host on the network; both ways unless oneWay), expanded
- *   to directed host pairs as linkPairs() does, so a heal of some links ends only the partitions it covers.
+ * - `fault` records (sim/core/fault-schedule.ts applyFault()), read by their kind's period rule: opens /
+ *   closes a group (partition…heal, hold…release) on its targets, sets a level on links (latency, loss: a
+ *   change on links already changed ends that period and is the restore), a host's level (slow ×factor), or
+ *   lasts a given time. Link faults name links with a selector, expanded to directed host pairs as the
+ *   network does, so a heal of some links ends only the partitions it covers.
  * - `host.<event>` records (sim/core/host.ts) for crash, kill, stop, pause, resume, restart: written whether a
- *   fault or the scenario itself did it, so host faults are read from these, never from `fault` records.
- * - `db.slow` records, written when a database's host turns slow (by a fault or by the scenario).
- *
- * Ends: partition…heal, hold…release, crash/kill/stop…restart, pause…resume (or a crash meanwhile),
- * slow ≠ 1…slow 1 (another factor starts a new period). latency, loss and link faults have no end of their own:
- * a change on links already changed ends that period and is taken as the restore (as chaos episodes set a
- * value, then set the base back); a change on unchanged links starts one, except loss 0. drain never ends.
+ *   fault or the scenario itself did it, so kinds whose rule is `hostEvent` are read from these.
+ * - `db.slow` records, a database host's slowness level (by a fault or by the scenario): the `slow` kind's level.
  *
  * API:
  *   FaultTracker   add(record, index) for fault, host.*, db.slow records; finish() → FaultPeriod[] by start
  */
-import type { TraceRecord } from '../../sim/core/trace.js';
-import { selectorPairs, type HostSelector } from '../../sim/net/faults.js';
+import { faultKind, selectorPairs, type FaultData, type FaultKind, type HostSelector, type TraceRecord } from 'faultline';
 import type { HostTable } from './hosts.js';
 import type { FaultPeriod } from './types.js';
 
@@ -32,18 +30,18 @@ const hostDown = new Set(['crash', 'kill', 'stop']);
 
 export class FaultTracker {
   private readonly periods: FaultPeriod[] = [];
-  /** Open link periods by kind: partition, hold, latency, loss, link. */
+  /** Open link periods by group: partition, hold, latency, loss, link, or a user kind's. */
   private readonly openLinks = new Map<string, Open[]>();
-  /** Open host periods by host: down (crash/kill/stop), pause, slow. */
-  private readonly down = new Map<string, FaultPeriod>();
-  private readonly paused = new Map<string, FaultPeriod>();
-  private readonly slow = new Map<string, { factor: number; period: FaultPeriod | null }>();
+  /** Open host periods by group, then host: down (crash/kill/stop), pause, and the opens/sets of host kinds. */
+  private readonly openHosts = new Map<string, Map<string, FaultPeriod>>();
+  /** Host levels by group, then host (slow ×factor). */
+  private readonly levels = new Map<string, Map<string, { value: number; period: FaultPeriod | null }>>();
 
   constructor(private readonly hosts: HostTable) {}
 
   add(r: TraceRecord, index: number): void {
     if (r.kind === 'fault') this.fault(r, index);
-    else if (r.kind === 'db.slow') this.setSlow(r.host, r.fields?.factor, r, index);
+    else if (r.kind === 'db.slow') this.dbSlow(r, index);
     else if (r.kind.startsWith('host.')) this.hostEvent(r.kind.slice(5), r, index);
   }
 
@@ -53,59 +51,70 @@ export class FaultTracker {
   }
 
   private fault(r: TraceRecord, index: number): void {
-    const f = r.fields ?? {};
-    const kind = String(f.kind);
-    switch (kind) {
-      case 'partition':
-      case 'hold':
-        this.openLinkPeriod(kind, r, index, this.pairs(f));
-        return;
-      case 'heal':
-        this.closeLinks('partition', this.pairs(f), r.t);
-        return;
-      case 'release':
-        this.closeLinks('hold', this.pairs(f), r.t);
-        return;
-      case 'latency':
-      case 'loss':
-      case 'link': {
+    const f = { ...(r.fields ?? {}), kind: String(r.fields?.kind) } as FaultData;
+    // A kind this page does not know (a trace from elsewhere, a module not loaded here) is an instant.
+    const k = faultKind(f.kind);
+    const rule = k?.period;
+    if (!k || !rule || 'hostEvent' in rule) return;
+    const label = k.describe?.(f) ?? `${f.kind}${typeof f.host === 'string' ? ` ${f.host}` : ''}`;
+    const host = typeof f.host === 'string' ? f.host : undefined;
+    const onLinks = k.target === 'links' || k.target === 'links?';
+    if ('opens' in rule) {
+      if (onLinks) this.openLinkPeriod(rule.opens, label, r, index, this.pairs(f));
+      else if (host !== undefined) this.openHost(rule.opens, host, label, r, index);
+      else this.begin(rule.opens, label, [], r, index);
+    } else if ('closes' in rule) {
+      if (onLinks) this.closeLinks(rule.closes, this.pairs(f), r.t);
+      else if (host !== undefined) this.end(rule.closes, host, r.t);
+    } else if ('sets' in rule) {
+      const neutral = rule.neutral?.(f) === true;
+      if (onLinks) {
         const pairs = this.pairs(f);
-        const restored = this.closeLinks(kind, pairs, r.t);
-        if (!restored && !(kind === 'loss' && f.loss === 0)) this.openLinkPeriod(kind, r, index, pairs);
-        return;
+        if (!this.closeLinks(rule.sets, pairs, r.t) && !neutral) this.openLinkPeriod(rule.sets, label, r, index, pairs);
+      } else if (host !== undefined) {
+        const restored = this.end(rule.sets, host, r.t);
+        if (!restored && !neutral) this.openHost(rule.sets, host, label, r, index);
       }
-      case 'slow':
-        this.setSlow(typeof f.host === 'string' ? f.host : undefined, f.factor, r, index);
-        return;
-      case 'drain':
-        this.begin('drain', 'drain', [], r, index);
-        return;
-      default:
-      // Host faults: their host.<event> record follows and is the one read.
+    } else if ('level' in rule) {
+      if (host !== undefined) this.setLevel(rule.level, host, rule.value(f), rule.neutral, label, r, index);
+    } else {
+      const period = this.begin(f.kind, label, host !== undefined ? [host] : [], r, index);
+      period.toUs = r.t + rule.lasts(f);
     }
+  }
+
+  /** The database's own record of its slowness: the `slow` kind's level, whoever set it. */
+  private dbSlow(r: TraceRecord, index: number): void {
+    const k: FaultKind | undefined = faultKind('slow');
+    const rule = k?.period;
+    const factor = r.fields?.factor;
+    if (!k || !rule || !('level' in rule) || r.host === undefined || typeof factor !== 'number') return;
+    const f: FaultData = { kind: 'slow', host: r.host, factor };
+    this.setLevel(rule.level, r.host, rule.value(f), rule.neutral, k.describe?.(f) ?? `slow ${r.host}`, r, index);
   }
 
   private hostEvent(event: string, r: TraceRecord, index: number): void {
     const host = r.host;
     if (host === undefined) return;
     if (hostDown.has(event)) {
-      this.end(this.paused, host, r.t);
-      if (!this.down.has(host)) this.down.set(host, this.begin(event, `${event} ${host}`, [host], r, index));
-    } else if (event === 'restart') this.end(this.down, host, r.t);
-    else if (event === 'pause') {
-      if (!this.paused.has(host)) this.paused.set(host, this.begin('pause', `pause ${host}`, [host], r, index));
-    } else if (event === 'resume') this.end(this.paused, host, r.t);
+      this.end('pause', host, r.t);
+      this.openHost('down', host, `${event} ${host}`, r, index, event);
+    } else if (event === 'restart') this.end('down', host, r.t);
+    else if (event === 'pause') this.openHost('pause', host, `pause ${host}`, r, index);
+    else if (event === 'resume') this.end('pause', host, r.t);
   }
 
-  private setSlow(host: string | undefined, factor: unknown, r: TraceRecord, index: number): void {
-    if (host === undefined || typeof factor !== 'number') return;
-    const state = this.slow.get(host) ?? { factor: 1, period: null };
+  /** A level change on a host: a new value ends the running period, and starts one unless it is the neutral one. */
+  private setLevel(group: string, host: string, value: number, neutral: number, label: string, r: TraceRecord, index: number): void {
+    const byHost = this.levels.get(group) ?? new Map<string, { value: number; period: FaultPeriod | null }>();
+    this.levels.set(group, byHost);
+    const state = byHost.get(host) ?? { value: neutral, period: null };
     // A slow fault on a database's host writes both a fault and a db.slow record: one change.
-    if (state.factor === factor) return;
+    if (state.value === value) return;
     if (state.period !== null) state.period.toUs = r.t;
-    state.factor = factor;
-    state.period = factor === 1 ? null : this.begin('slow', `slow ${host} ×${factor}`, [host], r, index);
-    this.slow.set(host, state);
+    state.value = value;
+    state.period = value === neutral ? null : this.begin(group, label, [host], r, index);
+    byHost.set(host, state);
   }
 
   private begin(kind: string, label: string, targets: string[], r: TraceRecord, index: number, links?: [string, string][]): FaultPeriod {
@@ -115,26 +124,35 @@ export class FaultTracker {
     return period;
   }
 
-  private end(open: Map<string, FaultPeriod>, host: string, tUs: number): void {
-    const p = open.get(host);
-    if (p === undefined) return;
+  /** Opens a host period of `group` unless one is open; `kind` names the period (crash, kill, stop: all 'down'). */
+  private openHost(group: string, host: string, label: string, r: TraceRecord, index: number, kind: string = group): void {
+    const byHost = this.openHosts.get(group) ?? new Map<string, FaultPeriod>();
+    this.openHosts.set(group, byHost);
+    if (!byHost.has(host)) byHost.set(host, this.begin(kind, label, [host], r, index));
+  }
+
+  /** Ends the host's open period of `group`; true if there was one. */
+  private end(group: string, host: string, tUs: number): boolean {
+    const byHost = this.openHosts.get(group);
+    const p = byHost?.get(host);
+    if (p === undefined) return false;
     p.toUs = tUs;
-    open.delete(host);
+    byHost!.delete(host);
+    return true;
   }
 
-  private openLinkPeriod(kind: string, r: TraceRecord, index: number, pairs: [string, string][]): void {
+  private openLinkPeriod(group: string, label: string, r: TraceRecord, index: number, pairs: [string, string][]): void {
     if (pairs.length === 0) return;
-    const f = r.fields ?? {};
     const targets = [...new Set(pairs.flat())];
-    const period = this.begin(kind, `${kind}${detail(kind, f)} ${selectorText(f)}`, targets, r, index, pairs);
-    const list = this.openLinks.get(kind) ?? [];
+    const period = this.begin(group, label, targets, r, index, pairs);
+    const list = this.openLinks.get(group) ?? [];
     list.push({ period, links: new Set(pairs.map(([x, y]) => `${x}>${y}`)) });
-    this.openLinks.set(kind, list);
+    this.openLinks.set(group, list);
   }
 
-  /** Takes the links off open periods of a kind, ending those left with none; true if any covered one. */
-  private closeLinks(kind: string, pairs: [string, string][], tUs: number): boolean {
-    const list = this.openLinks.get(kind);
+  /** Takes the links off open periods of a group, ending those left with none; true if any covered one. */
+  private closeLinks(group: string, pairs: [string, string][], tUs: number): boolean {
+    const list = this.openLinks.get(group);
     if (list === undefined) return false;
     let touched = false;
     for (const [x, y] of pairs) {
@@ -146,7 +164,7 @@ export class FaultTracker {
       open.period.toUs = tUs;
       return false;
     });
-    this.openLinks.set(kind, still);
+    this.openLinks.set(group, still);
     return touched;
   }
 
@@ -154,30 +172,4 @@ export class FaultTracker {
   private pairs(f: Record<string, unknown>): [string, string][] {
     return selectorPairs(this.hosts.networkHosts(), { a: f.a as HostSelector | undefined, b: f.b as HostSelector | undefined, oneWay: f.oneWay === true });
   }
-}
-
-function names(sel: unknown): string[] {
-  if (typeof sel === 'string') return [sel];
-  return Array.isArray(sel) ? sel.map(String) : [];
-}
-
-/** 'gw → svc-1', 'db | svc-1,svc-2', 'db | rest'. */
-function selectorText(f: Record<string, unknown>): string {
-  if (f.a === undefined) return 'all links';
-  const a = names(f.a).join(',');
-  const b = f.b === undefined ? 'rest' : names(f.b).join(',');
-  return `${a} ${f.oneWay === true ? '→' : '|'} ${b}`;
-}
-
-/** What a link change set, for its label. */
-function detail(kind: string, f: Record<string, unknown>): string {
-  if (kind === 'loss' && typeof f.loss === 'number') return ` ${Math.round(f.loss * 1000) / 10}%`;
-  if (kind === 'latency') return ` ${shortJson(f.latency)}`;
-  if (kind === 'link') return ` ${shortJson(f.options)}`;
-  return '';
-}
-
-function shortJson(v: unknown): string {
-  const text = JSON.stringify(v) ?? '';
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

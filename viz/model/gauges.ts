@@ -12,7 +12,7 @@
  *   GaugeSeries.revive(o)  restores the methods of a series that crossed postMessage
  *   GaugeSeriesBuilder     add(fields) per gauge record, finish() → GaugeSeries
  */
-import type { Fields } from '../../sim/core/trace.js';
+import type { Fields } from 'faultline';
 
 export class GaugeSeries {
   constructor(

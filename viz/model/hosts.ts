@@ -6,7 +6,7 @@
  *   HostTable   note(record) per record; noteActor(host, actor, tUs, kind) for a record not parsed;
  *               indexOf(name) (adding it); byIp(ip); hosts; actors; names()
  */
-import type { TraceRecord } from '../../sim/core/trace.js';
+import type { TraceRecord } from 'faultline';
 import type { ActorInfo, HostInfo } from './types.js';
 
 export class HostTable {

@@ -14,7 +14,7 @@
  * again on demand), as are flat records of the kinds no collector reads; every other line is JSON.parse'd,
  * checked and kept.
  */
-import type { TraceHeader, TraceRecord } from '../../sim/core/trace.js';
+import type { TraceHeader, TraceRecord } from 'faultline';
 import { ConnectionTableBuilder } from './connections.js';
 import { FaultTracker } from './faults.js';
 import { GaugeSeries, GaugeSeriesBuilder } from './gauges.js';

@@ -15,8 +15,8 @@
  *                                    (TextDecoder, stream: true) so no file is ever one giant string;
  *                                    onProgress(bytes, records) after each chunk
  */
-import { Digest64 } from '../../sim/core/digest.js';
-import type { TraceRecord } from '../../sim/core/trace.js';
+import { Digest64 } from 'faultline';
+import type { TraceRecord } from 'faultline';
 import { ModelBuilder } from './model-builder.js';
 import { checkRecord, notJson, TraceParseError } from './record-check.js';
 import type { RunModel } from './run-model.js';

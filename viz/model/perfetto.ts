@@ -21,7 +21,7 @@
  * Timestamps are the trace's µs (Chrome's unit), never negative. Names stay plain strings: Perfetto shows them
  * as text.
  */
-import type { TraceRecord } from '../../sim/core/trace.js';
+import type { TraceRecord } from 'faultline';
 import { poolOf } from './pools.js';
 import { spanOf } from './requests.js';
 import type { RunModel } from './run-model.js';

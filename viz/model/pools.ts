@@ -7,7 +7,7 @@
  * API:
  *   PoolTracker   timeout(record, index) per pool.timeout record; finish(gauges) → PoolInfo[] in gauge order
  */
-import type { TraceRecord } from '../../sim/core/trace.js';
+import type { TraceRecord } from 'faultline';
 import type { GaugeSeries } from './gauges.js';
 import type { PoolInfo } from './types.js';
 

@@ -8,7 +8,7 @@
  *   TraceParseError(line, detail)    message 'line N: detail', one line; .line
  *   checkRecord(value, line, prevT)  → the value as a TraceRecord, or throws TraceParseError
  */
-import type { TraceRecord } from '../../sim/core/trace.js';
+import type { TraceRecord } from 'faultline';
 
 export class TraceParseError extends Error {
   constructor(

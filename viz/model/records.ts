@@ -13,7 +13,7 @@
  *     .timesUs, .kindIds, .kindNames, .hostIds, .hostNames   the columns (hostIds -1: no host)
  *   RecordStore.revive(o)   restores methods after postMessage
  */
-import { encodeRecord, type TraceRecord } from '../../sim/core/trace.js';
+import { encodeRecord, type TraceRecord } from 'faultline';
 
 export class RecordStore {
   constructor(

@@ -7,7 +7,7 @@
  *   RequestTableBuilder    start/span/end per record; finish() → RequestInfo[] in start order
  *   spanOf(record, index)  one req.span record as a Span
  */
-import type { TraceRecord } from '../../sim/core/trace.js';
+import type { TraceRecord } from 'faultline';
 import type { RequestInfo, Span } from './types.js';
 
 export class RequestTableBuilder {

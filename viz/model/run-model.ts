@@ -25,7 +25,7 @@
  *   throughputSeries(bucketUs), latencySeries(bucketUs)
  *   RunModel.revive(o)     restores methods on a model that crossed postMessage (structured clone keeps the data)
  */
-import type { TraceHeader } from '../../sim/core/trace.js';
+import type { TraceHeader } from 'faultline';
 import { linkLoadAt, type LinkLoad } from './connections.js';
 import { GaugeSeries } from './gauges.js';
 import { lowerBound, PacketTable } from './packets.js';

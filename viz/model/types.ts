@@ -21,7 +21,7 @@
  */
 import type { GaugeSeries } from './gauges.js';
 
-export type { TraceRecord } from '../../sim/core/trace.js';
+export type { TraceRecord } from 'faultline';
 
 export interface HostInfo {
   name: string;

@@ -3,9 +3,9 @@
  * parameters and seed give the CLI's digest. Trace lines go to the page in batches: one postMessage per line
  * would cost more than the simulation.
  */
-import { runScenario } from '../../sim/run-scenario.js';
-import { CallbackSink } from '../../sim/core/trace.js';
-import { findScenario } from '../../scenarios/index.js';
+import { runScenario } from 'faultline';
+import { CallbackSink } from 'faultline';
+import { findScenario } from '../app/scenario-list.js';
 import { oneLine } from '../app/errors.js';
 import type { RunRequest, WorkerMessage } from './protocol.js';
 

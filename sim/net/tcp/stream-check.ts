@@ -5,8 +5,8 @@
  * that fails (RST, ETIMEDOUT, a crashed or killed host) may deliver only a prefix; one that ends cleanly (the
  * peer's FIN read after all its data) must have delivered everything written before that FIN.
  *
- * Off unless asked for (`new Network(sim, { checkStreams: true })`, or `StreamChecker.enable(sim)` before the
- * network is made), so the data path pays one null check. When on, it writes a trace record only for a
+ * Off unless asked for (`new Network(sim, { checkStreams: true })`, or `new World({ checkStreams: true })`), so
+ * the data path pays one null check. When on, it writes a trace record only for a
  * violation, so a healthy run's trace (and digest) is the same with it on and off.
  */
 import type { Simulation } from '../../core/simulation.js';
@@ -50,9 +50,6 @@ export interface StreamCheckSummary {
 
 /** Violations kept in the summary and written to the trace; more are only counted. */
 export const VIOLATIONS_KEPT_MAX = 100;
-
-const enabledSimulations = new WeakSet<Simulation>();
-const checkers = new WeakMap<Simulation, StreamChecker>();
 
 /**
  * A chunk the application wrote, as written: not copied. The stack carries views of the caller's array all the
@@ -178,30 +175,13 @@ export class StreamEnd {
 }
 
 export class StreamChecker {
-  /** Turns the check on for the network this simulation makes next (the chaos harness calls it first). */
-  static enable(sim: Simulation): void {
-    enabledSimulations.add(sim);
-  }
-
-  /** True once enable(sim) was called. */
-  static enabledFor(sim: Simulation): boolean {
-    return enabledSimulations.has(sim);
-  }
-
-  /** What the simulation's network checked so far, or undefined when its streams are not checked. */
-  static of(sim: Simulation): StreamCheckSummary | undefined {
-    return checkers.get(sim)?.summary();
-  }
-
   private readonly open = new Map<string, CheckedConnection>();
   private connections = 0;
   private bytesVerified = 0;
   private violationCount = 0;
   private readonly violations: StreamViolation[] = [];
 
-  constructor(readonly sim: Simulation) {
-    checkers.set(sim, this);
-  }
+  constructor(readonly sim: Simulation) {}
 
   /**
    * The end of connection `conn` on `host` joins its pair. Both ends are in this process; they meet on the

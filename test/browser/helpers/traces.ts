@@ -3,14 +3,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../helpers/cli.js';
+import { repoRoot, SOURCE_CLI } from '../../helpers/cli.js';
 
 export const traceDir = mkdtempSync(join(tmpdir(), 'faultline-viz-traces-'));
 
 /** `faultline run <args> --json`: its parsed JSON (digest, records, …). */
 export function runCli(args: string[], timeoutMs = 240_000): Promise<{ digest: string; records: number }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/faultline.js', 'run', ...args, '--json'], { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...SOURCE_CLI, 'run', ...args, '--json'], { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`faultline run ${args.join(' ')}: ${stderr || error.message}`));
       else resolve(JSON.parse(stdout) as { digest: string; records: number });
     });

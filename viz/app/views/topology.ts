@@ -83,8 +83,8 @@ export function createTopology(root: HTMLElement): TopologyView {
     if (!source || !svg) return;
     const open = source.connectionsAt(tUs);
     const faults = source.faultsAt(tUs);
-    const linkFault = (a: string, b: string) => faults.find((f) => linkKinds.has(f.kind) && f.targets.includes(a) && (f.targets.includes(b) || f.targets.length === 1));
-    const hostFault = (h: string) => faults.find((f) => !linkKinds.has(f.kind) && f.targets.includes(h));
+    const linkFault = (a: string, b: string) => faults.find((f) => f.links !== undefined && f.targets.includes(a) && (f.targets.includes(b) || f.targets.length === 1));
+    const hostFault = (h: string) => faults.find((f) => f.links === undefined && f.targets.includes(h));
     const links = svg.select('g.links').selectAll<SVGGElement, readonly [string, string]>('g.link-group').data(source.links, (d) => `${d[0]}>${d[1]}`)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'link-group');
@@ -144,4 +144,3 @@ export function createTopology(root: HTMLElement): TopologyView {
   };
 }
 
-const linkKinds = new Set(['partition', 'hold', 'latency', 'loss', 'link']);

@@ -1,11 +1,10 @@
 /**
- * Vitest matchers for faultline runs: `import 'faultline/harness/vitest'` (or this file) once, then
+ * Vitest matchers for faultline runs: `import 'faultline/vitest'` (or this file) once, then
  * `expect(run).toLoseNoRequests()`, `.toMeetDeadlines()`, `.toKeepPoolsWithinMax()`, `.toHaveP99Below(ms)`,
  * `.toHaveErrorRateBelow(share)`. A failure shows the numbers, the seed and the command that replays the run.
  */
 import { expect } from 'vitest';
-import { errorRateBelow, noLostRequests, p99Below, poolsWithinMax, withinDeadlines, type Verdict } from '../sim/harness/assertions.js';
-import type { SimRun } from '../sim/harness/simulate.js';
+import { errorRateBelow, noLostRequests, p99Below, poolsWithinMax, withinDeadlines, type SimRun, type Verdict } from 'faultline';
 
 interface RunMatchers<R = unknown> {
   toLoseNoRequests(): R;

@@ -1,11 +1,10 @@
 /** What `faultline check` and its workers say to each other: structured-clone-safe plain data. */
-import type { ChaosCase } from '../sim/harness/chaos-run.js';
-import type { Violation } from '../sim/harness/invariants.js';
-import type { Divergence } from '../sim/harness/self-check.js';
+import type { ChaosCase, Divergence, Violation } from 'faultline';
 
 export interface CaseJob {
   /** Run number within the check, 0-based. */
   index: number;
+  /** Its scenario is found by `case.module` (a path) or else by its built-in name. */
   case: ChaosCase;
   /** Run it twice and compare digests. */
   selfCheck: boolean;

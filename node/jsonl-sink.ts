@@ -1,6 +1,6 @@
 /** Streams trace lines to a JSONL file (Node only): one canonical record per line, buffered, written in order. */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { TraceRecord, TraceSink } from '../sim/core/trace.js';
+import type { TraceRecord, TraceSink } from 'faultline';
 
 const FLUSH_BYTES = 1 << 20;
 

@@ -1,16 +1,22 @@
 /**
  * A fixed pool of worker threads running check cases: each worker takes the next case when it answers the
- * last, so a slow case holds up one worker only. Workers load TypeScript the way bin/faultline.js does
- * (tsx's loader, registered in the thread before the worker module is imported).
+ * last, so a slow case holds up one worker only. From the compiled package a worker is plain JavaScript;
+ * from faultline's own sources (its tests, `npm run` scripts) it loads them the way the parent did: tsx's
+ * loader, registered in the thread, and the 'faultline-source' export condition.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { CaseJob, CaseReport } from './check-messages.js';
 
-const workerUrl = new URL('./check-worker.ts', import.meta.url).href;
-const tsxApiUrl = import.meta.resolve('tsx/esm/api');
+const fromSource = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(fromSource ? './check-worker.ts' : './check-worker.js', import.meta.url);
 
-/** A worker's bootstrap: the same two steps as bin/faultline.js. */
-const bootstrap = `import(${JSON.stringify(tsxApiUrl)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl)}); });`;
+function startWorker(): Worker {
+  if (!fromSource) return new Worker(workerUrl);
+  const tsxApiUrl = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  const options: WorkerOptions = { eval: true, execArgv: [...process.execArgv.filter((a) => !a.startsWith('--conditions')), '--conditions=faultline-source'] };
+  return new Worker(bootstrap, options);
+}
 
 /**
  * Runs every job on `workerCount` threads; `onReport` hears each as it finishes (in finishing order) and
@@ -19,7 +25,7 @@ const bootstrap = `import(${JSON.stringify(tsxApiUrl)}).then((tsx) => { tsx.regi
 export async function runOnWorkers(jobs: readonly CaseJob[], workerCount: number, onReport: (report: CaseReport) => 'stop' | void): Promise<CaseReport[]> {
   const reports: CaseReport[] = [];
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(workerCount, jobs.length)) }, () => new Worker(bootstrap, { eval: true }));
+  const workers = Array.from({ length: Math.max(1, Math.min(workerCount, jobs.length)) }, startWorker);
   try {
     await Promise.all(
       workers.map(

@@ -3,12 +3,12 @@
  * cases, and so the verdicts, do not depend on the number of workers or on which finishes first), then a
  * drawer that turns the scenario and that seed into a ChaosCase.
  */
-import { digestHex } from '../sim/core/digest.js';
-import { seedKey, type Seed } from '../sim/core/random.js';
-import type { ChaosCase } from '../sim/harness/chaos-run.js';
-import { drawChaosCase, drawChaosInput, minimizeEpisodes, type ChaosPropertyOptions, type Minimal } from '../sim/harness/chaos-property.js';
-import { chaosTopology, type ChaosTopology } from '../sim/harness/chaos-topology.js';
-import type { Scenario } from '../sim/scenario.js';
+import { digestHex } from '../core/digest.js';
+import { seedKey, type Seed } from '../core/random.js';
+import type { ChaosCase } from './chaos-run.js';
+import { drawChaosCase, drawChaosInput, minimizeEpisodes, type ChaosPropertyOptions, type Minimal } from './chaos-property.js';
+import { chaosTopology, type ChaosTopology } from './chaos-topology.js';
+import type { Scenario } from '../scenario.js';
 
 /** Draws run `runIndex`'s case from its `caseSeed`; the case's simulation seed should be caseSeed too, so the summary's seed is the case's. */
 export type DrawCase = (scenario: Scenario, caseSeed: number, runIndex: number) => ChaosCase;

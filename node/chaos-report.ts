@@ -2,22 +2,12 @@
  * Chaos failures for people (Node only): writes a failing case where `faultline replay` reads it, and the
  * report that ends with the commands reproducing it — the fast-check seed and path, the simulation seed, the
  * shrunk schedule as JSON, the invariant and its class, `npx faultline replay`, `npx faultline run` and the
- * vitest line. `assertChaos` (a whole check) and `expectChaosInput` (one case, inside `test.prop`) throw it.
+ * vitest line. faultline/vitest's `assertChaos` and `expectChaosInput` throw it.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson } from '../sim/core/canonical.js';
-import { digestHex } from '../sim/core/digest.js';
-import type { ChaosInput } from '../sim/harness/chaos-arbitraries.js';
-import { describeEpisode } from '../sim/harness/chaos-episodes.js';
-import { checkScenario, firstViolation, runInput, type ChaosFailure, type ChaosPropertyOptions, type CheckResult, type CheckScenarioOptions } from '../sim/harness/chaos-property.js';
-import { caseRunCommand, type ChaosCase } from '../sim/harness/chaos-run.js';
-import { shellWord } from '../sim/harness/replay.js';
-import type { Violation } from '../sim/harness/invariants.js';
-import type { Scenario } from '../sim/scenario.js';
-
-/** Where failing cases go (relative to the working directory; gitignored). Copy one to the corpus to keep it. */
-export const CASES_DIR = '.faultline/cases';
+import { canonicalJson, caseRunCommand, describeEpisode, digestHex, firstViolation, shellWord, type ChaosCase, type ChaosFailure, type Violation } from 'faultline';
+import { CASES_DIR, caseFileText } from './corpus.js';
 
 export interface WrittenCase {
   casePath: string;
@@ -31,7 +21,7 @@ export function writeChaosCase(c: ChaosCase, dir: string = CASES_DIR): WrittenCa
   const base = join(dir, `${c.scenario}-${digestHex(canonicalJson(c)).slice(0, 8)}`);
   const casePath = `${base}.json`;
   const faultsPath = `${base}.faults.json`;
-  writeFileSync(casePath, `${JSON.stringify(c, null, 2)}\n`);
+  writeFileSync(casePath, caseFileText(c, casePath));
   writeFileSync(faultsPath, `${JSON.stringify(c.faults, null, 2)}\n`);
   return { casePath, faultsPath };
 }
@@ -61,40 +51,8 @@ export function formatChaosReport(c: ChaosCase, violations: readonly Violation[]
   return lines.join('\n');
 }
 
-export interface AssertChaosOptions extends CheckScenarioOptions, TestLocation {
-  /** Where to write a failing case. Default CASES_DIR. */
-  dir?: string;
-}
-
 /** A failed check, written and reported: the case file and the report's text. */
 export function reportFailure(failure: ChaosFailure, options: TestLocation & { dir?: string } = {}): { written: WrittenCase; report: string } {
   const written = writeChaosCase(failure.chaosCase, options.dir);
   return { written, report: formatChaosReport(failure.chaosCase, failure.violations, written, options, failure) };
-}
-
-/** Runs checkScenario; on a failure writes the case and throws the report. Returns the result when all pass. */
-export async function assertChaos(scenario: Scenario, options: AssertChaosOptions = {}): Promise<CheckResult> {
-  const result = await checkScenario(scenario, options);
-  if (result.failure) throw new Error(reportFailure(result.failure, options).report);
-  return result;
-}
-
-/** The case each test last wrote, so shrinking inside `test.prop` leaves one file per test, not one per step. */
-const lastWritten = new Map<string, WrittenCase>();
-
-/**
- * One case inside `test.prop`: runs it and, on a violation, writes it and throws the report (fast-check then
- * shrinks, and the report of the smallest failing case is the one vitest shows).
- */
-export async function expectChaosInput(scenario: Scenario, input: ChaosInput, options: ChaosPropertyOptions & TestLocation & { dir?: string } = {}): Promise<void> {
-  const r = await runInput(scenario, input, options);
-  if (r.violations.length === 0) return;
-  const key = `${options.testFile ?? ''}\0${options.testName ?? scenario.name}`;
-  const previous = lastWritten.get(key);
-  if (previous) for (const path of [previous.casePath, previous.faultsPath]) rmSync(path, { force: true });
-  const written = writeChaosCase(r.chaosCase, options.dir);
-  lastWritten.set(key, written);
-  const episodes = `episodes: ${input.episodes.length === 0 ? 'none' : input.episodes.map(describeEpisode).join('; ')}`;
-  const [head, ...rest] = formatChaosReport(r.chaosCase, r.violations, written, options).split('\n');
-  throw new Error([head, episodes, ...rest].join('\n'));
 }

@@ -4,17 +4,14 @@
  * starting a thread and loading the simulator is paid once per worker, not per case.
  */
 import { parentPort } from 'node:worker_threads';
-import { findScenario } from '../scenarios/index.js';
-import { describeError, SimError } from '../sim/core/errors.js';
-import { runCase } from '../sim/harness/chaos-run.js';
-import { selfCheck } from '../sim/harness/self-check.js';
+import { describeError, runCase, selfCheck, SimError } from 'faultline';
 import type { CaseJob, CaseReport } from './check-messages.js';
+import { loadScenario } from './scenario-module.js';
 
 export async function runJob(job: CaseJob): Promise<CaseReport> {
   const startMs = performance.now();
   try {
-    const scenario = findScenario(job.case.scenario);
-    if (!scenario) throw new Error(`unknown scenario '${job.case.scenario}'`);
+    const { scenario } = await loadScenario(job.case.module ?? job.case.scenario);
     const { first, divergence } = job.selfCheck ? await selfCheck(scenario, job.case) : { first: await runCase(scenario, job.case), divergence: null };
     return { index: job.index, violations: first.violations, digest: first.run.digest, divergence, wallMs: performance.now() - startMs };
   } catch (err) {

@@ -4,10 +4,11 @@
  * by the test suite as a regression test (test/corpus.test.ts).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { SimError } from '../sim/core/errors.js';
-import { parseCaseFile, type CaseFile } from '../sim/harness/case-file.js';
-import { CASES_DIR } from './chaos.js';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parseCaseFile, SimError, type CaseFile } from 'faultline';
+
+/** Where failing cases go (relative to the working directory; gitignored). Copy one to the corpus to keep it. */
+export const CASES_DIR = '.faultline/cases';
 
 /**
  * Where `faultline check` writes failing cases unless told (`--corpus`), relative to the working directory:
@@ -33,7 +34,15 @@ export function readCaseFile(path: string): CaseFile {
   } catch (e) {
     throw new SimError('ERR_CASE', `${path}: not JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  return parseCaseFile(json, path);
+  const file = parseCaseFile(json, path);
+  // The module is written relative to the case file, so a case travels with its scenario (a repository's clone).
+  return file.module === undefined || isAbsolute(file.module) ? file : { ...file, module: resolve(dirname(path), file.module) };
+}
+
+/** A case's JSON as it goes in a file at `path`: its scenario module relative to that file. */
+export function caseFileText(c: { module?: string }, path: string): string {
+  const json = c.module === undefined ? c : { ...c, module: relative(dirname(resolve(path)), resolve(c.module)).split('\\').join('/') };
+  return `${JSON.stringify(json, null, 2)}\n`;
 }
 
 /** A file name that says what the case found, unique per scenario, seed and invariant. */
@@ -50,7 +59,7 @@ export function writeCaseFile(dir: string, file: CaseFile, suffix = ''): string 
   const folder = join(dir, file.scenario);
   mkdirSync(folder, { recursive: true });
   const path = join(folder, caseFileName(file, suffix));
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  writeFileSync(path, caseFileText(file, path));
   return path;
 }
 

@@ -1,0 +1,12 @@
+/**
+ * faultline/node: what needs Node's `node:` modules — the JSONL trace file sink, case files and the corpus on
+ * disk, chaos reports written where `faultline replay` reads them, the check runner's worker pool, and the
+ * loader of scenario modules (`faultline run ./my-scenario.ts`).
+ */
+export { JsonlFileSink } from './jsonl-sink.js';
+export { CASES_DIR, DEFAULT_CORPUS_DIR, REGRESSION_CORPUS_DIR, readCaseFile, caseFileName, caseFileText, writeCaseFile, corpusFiles } from './corpus.js';
+export { writeChaosCase, formatChaosReport, reportFailure, type WrittenCase, type TestLocation } from './chaos-report.js';
+export { runOnWorkers } from './check-pool.js';
+export type { CaseJob, CaseReport } from './check-messages.js';
+export { loadScenario, loadScenarioModule, looksLikePath, ScenarioModuleError, SCENARIO_MODULE_EXTENSIONS, type LoadedScenario } from './scenario-module.js';
+export { userScenarios } from './vite-user-scenarios.js';
