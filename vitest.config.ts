@@ -14,10 +14,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/browser/**'], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/browser/**', 'test/package/**'], sequence: { groupOrder: 0 } } },
       // The browser tests time the page (a million-record load, frame times): they run after everything else,
       // one file at a time, so no other test file shares the machine's two cores while they measure.
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      // npm pack, a fresh project, the bin and the visualizer as a user gets them: last, on its own.
+      { extends: true, test: { name: 'package', include: ['test/package/**/*.test.ts'], sequence: { groupOrder: 2 } } },
     ],
   },
 });

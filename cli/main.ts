@@ -21,8 +21,7 @@ const LOG_LINES_MAX = 10_000;
 
 const usage = `usage: faultline <command>
   faultline list                              the built-in scenarios
-  faultline run <scenario|module> [options]   run one and summarise it (a built-in's name, or a path
-                                              to a .js/.mjs/.ts module exporting a defineScenario)
+  faultline run <scenario|module> [options]   run one and summarise it
     --seed <n|text>      root seed (default 1)
     --duration <time>    virtual time to run, e.g. 30s (default: the scenario's)
     --set <key=value>    a scenario parameter (repeatable)
@@ -34,6 +33,7 @@ const usage = `usage: faultline <command>
 ${checkUsage}
 ${replayUsage}
 ${vizUsage}
+a scenario: a built-in's name (faultline list), or a path to a .js/.mjs/.ts module exporting one made with defineScenario
 exit status: 0 ok · 1 run failed (deadlock, actor threw) or a case could not run · 2 bad input
              3 safety violated · 4 liveness violated · 5 nondeterminism (check, replay)`;
 
