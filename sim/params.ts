@@ -116,7 +116,7 @@ function jsonWhereTextFails(schema: z.ZodObject, input: Record<string, unknown>)
   let out = input;
   for (const [key, value] of Object.entries(input)) {
     const field = schema.shape[key] as z.ZodType | undefined;
-    if (field === undefined || typeof value !== 'string' || field.safeParse(value).success) continue;
+    if (field === undefined || typeof value !== 'string' || !takesJson(field) || field.safeParse(value).success) continue;
     let json: unknown;
     try {
       json = JSON.parse(value);
@@ -126,6 +126,17 @@ function jsonWhereTextFails(schema: z.ZodObject, input: Record<string, unknown>)
     if (field.safeParse(json).success) out = { ...out, [key]: json };
   }
   return out;
+}
+
+/** Wrappers that hold the type a value must have (a default, an optional, …). */
+const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch']);
+/** Types whose values are never text: a plain z.number(), z.boolean(), a list or an object. The helpers read text their own way (a pipe). */
+const JSON_TYPES = new Set(['number', 'int', 'boolean', 'array', 'tuple', 'object', 'record']);
+
+function takesJson(field: z.ZodType): boolean {
+  let def = (field as unknown as { def: { type: string; innerType?: unknown } }).def;
+  while (WRAPPERS.has(def.type) && def.innerType) def = (def.innerType as { def: typeof def }).def;
+  return JSON_TYPES.has(def.type);
 }
 
 /** Parses command-line `key=value` pairs (later ones win). */

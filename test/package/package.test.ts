@@ -72,10 +72,15 @@ describe('the packed package in a fresh project', () => {
     expect(lib.stdout.trim()).toBe(digestOf(a));
   });
 
-  it('chaos-checks a TypeScript module with a fault kind of its own, and replays a case that names its module', async () => {
-    const checked = await faultline(['check', './gc-pause.ts', '--runs', '20', '--workers', '2', '--json'], project);
-    expect(checked.code, checked.stderr).toBe(0);
-    expect(JSON.parse(checked.stdout)).toMatchObject({ runs: 20, passed: 20 });
+  it('chaos-checks the modules (a TypeScript one with a fault kind of its own) and replays a case that names its module', async () => {
+    const [tiny, gc] = await Promise.all([
+      faultline(['check', './tiny-pool.mjs', '--runs', '20', '--workers', '2', '--json'], project),
+      faultline(['check', './gc-pause.ts', '--runs', '10', '--workers', '1', '--json'], project),
+    ]);
+    expect(tiny.code, tiny.stderr).toBe(0);
+    expect(JSON.parse(tiny.stdout)).toMatchObject({ runs: 20, passed: 20 });
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(JSON.parse(gc.stdout)).toMatchObject({ runs: 10, passed: 10 });
     mkdirSync(join(project, 'cases'), { recursive: true });
     const faults = [
       { at: '4s', kind: 'partition', a: 'db' },

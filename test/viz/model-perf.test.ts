@@ -63,7 +63,6 @@ describe('a million-record trace', () => {
     expect(model.digest).toBe(digest);
     expect(model.requests.length).toBe(requests);
     expect(model.packets.count).toBeGreaterThan(RECORDS / 4);
-    // A bound for a shared, loaded CI machine; the figure to watch is the one logged above.
-    expect(parseMs).toBeLessThan(30_000);
+    // No wall-clock bound here (tests never assert one): the figure to watch is the one logged above.
   });
 });
