@@ -4,7 +4,7 @@
  * with one line on stderr and exit status 2; the other statuses are in exit-codes.ts.
  */
 import { parseArgs } from 'node:util';
-import { FAULTLINE_VERSION, MemorySink, parseAssignments, parseDuration, replayCommand, runScenario, type RequestSummary, type TraceRecord, type TraceSink } from 'faultline';
+import { FAULTLINE_VERSION, MemorySink, systemJsonSchema, parseAssignments, parseDuration, replayCommand, runScenario, type RequestSummary, type TraceRecord, type TraceSink } from 'faultline';
 import { scenarios } from 'faultline/scenarios';
 import { JsonlFileSink, loadScenario } from 'faultline/node';
 import { formatRecord, formatSummary } from './format.js';
@@ -33,7 +33,9 @@ const usage = `usage: faultline <command>
 ${checkUsage}
 ${replayUsage}
 ${vizUsage}
-a scenario: a built-in's name (faultline list), or a path to a .js/.mjs/.ts module exporting one made with defineScenario
+  faultline schema                            the JSON Schema of a system file (for editors' completion)
+a scenario: a built-in's name (faultline list), a path to a .js/.mjs/.ts module exporting one made with
+  defineScenario, or a system file (.yaml, .yml, .json: see examples/)
 exit status: 0 ok · 1 run failed (deadlock, actor threw) or a case could not run · 2 bad input
              3 safety violated · 4 liveness violated · 5 nondeterminism (check, replay)`;
 
@@ -56,6 +58,10 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         return await replay(rest, out);
       case 'viz':
         return await viz(rest, out);
+      case 'schema':
+        if (rest.length > 0) throw new UsageError(`schema takes no arguments (got '${rest[0]}')`);
+        out(JSON.stringify(systemJsonSchema(), null, 2));
+        return EXIT_OK;
       case undefined:
       case 'help':
       case '--help':
@@ -66,7 +72,7 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         out(FAULTLINE_VERSION);
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: list, run, check, replay, viz)`);
+        throw new UsageError(`unknown command '${command}' (commands: list, run, check, replay, viz, schema)`);
     }
   } catch (e) {
     if (isUserError(e)) {

@@ -9,6 +9,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeError, isScenario, type Scenario } from 'faultline';
 import { findScenario, scenarios } from 'faultline/scenarios';
+import { isSystemFile, loadSystemFile, SYSTEM_FILE_EXTENSIONS } from './system-file.js';
 
 /** The module kinds a scenario may come from. */
 export const SCENARIO_MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
@@ -27,7 +28,7 @@ export interface LoadedScenario {
 
 /** True when `arg` names a file rather than a built-in: it has a path separator or a module's extension. */
 export function looksLikePath(arg: string): boolean {
-  return arg.includes('/') || arg.includes('\\') || (SCENARIO_MODULE_EXTENSIONS as readonly string[]).includes(extname(arg));
+  return arg.includes('/') || arg.includes('\\') || (SCENARIO_MODULE_EXTENSIONS as readonly string[]).includes(extname(arg)) || isSystemFile(arg);
 }
 
 /** A built-in by name, or the scenario a module exports; `what` names the argument in errors ('run'). */
@@ -50,8 +51,13 @@ export async function loadScenarioModule(path: string, shown: string = path, wha
   const cached = loaded.get(abs);
   if (cached) return cached;
   const ext = extname(abs);
+  if (isSystemFile(abs)) {
+    // A system file is read again each time: it is data, and `--set` paths rebuild it per run anyway.
+    if (!existsSync(abs)) throw new ScenarioModuleError(`${shown}: no such file`);
+    return loadSystemFile(abs, shown);
+  }
   if (!(SCENARIO_MODULE_EXTENSIONS as readonly string[]).includes(ext)) {
-    throw new ScenarioModuleError(`${shown}: not a module faultline can load as a ${what} (${SCENARIO_MODULE_EXTENSIONS.join(', ')})`);
+    throw new ScenarioModuleError(`${shown}: not a module faultline can load as a ${what} (${SCENARIO_MODULE_EXTENSIONS.join(', ')}) or a system file (${SYSTEM_FILE_EXTENSIONS.join(', ')})`);
   }
   if (!existsSync(abs)) throw new ScenarioModuleError(`${shown}: no such file`);
   if (statSync(abs).isDirectory()) throw new ScenarioModuleError(`${shown}: is a directory, not a module`);

@@ -173,3 +173,9 @@ export { caseFileSchema, parseCaseFile, chaosCaseOf, DETERMINISM, type CaseFile,
 export { replayCase, type CaseReplay, type ReplayOptions } from './harness/replay-case.js';
 export { replayCommand, shellWord, type ReplayInputs } from './harness/replay.js';
 export { verdictOf, type Finding } from './harness/verdict.js';
+
+// Systems described in a file (YAML or JSON, read by faultline/node): a scenario made from data.
+export { systemScenario, checkSystem, systemJsonSchema, type SystemSource } from './system/scenario.js';
+export { systemSchema, type SystemFile } from './system/schema.js';
+export { SystemFileError } from './system/issues.js';
+export { buildSystem } from './system/build.js';

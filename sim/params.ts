@@ -94,7 +94,9 @@ export class ParamError extends Error {
  * defaults. Throws ParamError naming the first bad parameter.
  */
 export function resolveParams<S extends z.ZodObject>(scenarioName: string, schema: S, input: Record<string, unknown>): z.output<S> {
-  const strict = schema.strict();
+  // A loose schema (a system file's: its other keys are paths into the file) keeps what it does not know.
+  const loose = (schema.def as { catchall?: { def?: { type?: string } } }).catchall?.def?.type === 'unknown';
+  const strict = loose ? schema : schema.strict();
   const result = strict.safeParse(jsonWhereTextFails(schema, input));
   if (result.success) return result.data as z.output<S>;
   const issue = result.error.issues[0]!;
