@@ -91,7 +91,8 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
           let lease: Lease<PgConnection>;
           const waitStartUs = ctx.now;
           try {
-            lease = await pool.acquire();
+            // With a deadline, the waiter leaves the line when its caller is gone (Go's conn(ctx)).
+            lease = await pool.acquire(deadlineUs < Infinity ? { deadlineUs } : undefined);
           } catch (err) {
             return fail(errorName(err));
           } finally {
@@ -116,7 +117,9 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
       for (const { call, agent } of callees) {
         const callStartUs = ctx.now;
         try {
-          expectOk(await agent.request({ path: call.path, ...(req.requestId !== undefined ? { requestId: req.requestId } : {}), ...(call.timeoutMs > 0 ? { timeoutMs: call.timeoutMs } : {}) }));
+          // With a deadline, a call is bounded by what remains of it and says so on the wire.
+          const remaining = deadlineUs < Infinity ? { deadlineUs, headers: { 'x-timeout-ms': String(Math.max(0, Math.floor((deadlineUs - ctx.now) / 1000))) } } : {};
+          expectOk(await agent.request({ path: call.path, ...(req.requestId !== undefined ? { requestId: req.requestId } : {}), ...(call.timeoutMs > 0 ? { timeoutMs: call.timeoutMs } : {}), ...remaining }));
         } catch (err) {
           return fail(errorName(err));
         } finally {

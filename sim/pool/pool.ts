@@ -31,6 +31,20 @@ export class PoolTimeoutError extends Error {
   readonly code = 'POOL_ACQUIRE_TIMEOUT';
 }
 
+/** The caller's deadline passed before a connection came (Go: context deadline exceeded). */
+export class DeadlineExceededError extends Error {
+  override name = 'DeadlineExceededError';
+  readonly code = 'DEADLINE_EXCEEDED';
+  constructor(pool: string, waitedMs: number) {
+    super(`${pool}: context deadline exceeded while waiting for a connection (after ${waitedMs}ms)`);
+  }
+}
+
+export interface AcquireOptions {
+  /** The caller's deadline, virtual µs: past it the waiter leaves the line. */
+  deadlineUs?: number;
+}
+
 interface Pooled<C> {
   id: number;
   connection: C;
@@ -89,6 +103,8 @@ export interface PoolStats {
   /** Acquires that could not be served at once. */
   waited: number;
   timeouts: number;
+  /** Waiters that left the line when their caller's deadline passed (acquire with deadlineUs). */
+  canceled: number;
   created: number;
   errors: number;
   closed: Record<CloseReason, number>;
@@ -106,6 +122,7 @@ export class Pool<C> {
     acquires: 0,
     waited: 0,
     timeouts: 0,
+    canceled: 0,
     created: 0,
     errors: 0,
     closed: { maxLifetime: 0, idleTimeout: 0, evicted: 0, shutdown: 0 },
@@ -170,16 +187,26 @@ export class Pool<C> {
     return this.pending;
   }
 
-  /** A connection, waiting for one if none is idle; rejects with PoolTimeoutError after connectionTimeout. */
-  acquire(): Promise<Lease<C>> {
+  /**
+   * A connection, waiting for one if none is idle; rejects with PoolTimeoutError after connectionTimeout.
+   * With `deadlineUs` (the caller's, as a Go context carries it) a waiter also leaves the line when the deadline
+   * passes first, with DeadlineExceededError, as database/sql's conn(ctx) does.
+   */
+  acquire(options?: AcquireOptions): Promise<Lease<C>> {
     return this.ctx.suspend<Lease<C>>(`a connection from pool ${this.name}`, (resolve, reject) => {
-      this.acquireThen((err, lease) => (err ? reject(err) : resolve(lease!)));
+      this.acquireThen((err, lease) => (err ? reject(err) : resolve(lease!)), options);
     });
   }
 
   /** acquire() for callback code: `callback` runs once, with a lease or the timeout error. */
-  acquireThen(callback: (err: Error | null, lease?: Lease<C>) => void): void {
+  acquireThen(callback: (err: Error | null, lease?: Lease<C>) => void, options?: AcquireOptions): void {
     this.stats.acquires++;
+    const deadlineUs = options?.deadlineUs;
+    if (deadlineUs !== undefined && deadlineUs <= this.sim.now) {
+      this.stats.canceled++;
+      callback(new DeadlineExceededError(this.name, 0));
+      return;
+    }
     const ready = this.takeIdle();
     if (ready) {
       this.grant(ready, callback, 0);
@@ -190,7 +217,10 @@ export class Pool<C> {
     this.waiters.push(w);
     this.pending++;
     if (this.pending > this.stats.peakPending) this.stats.peakPending = this.pending;
-    if (this.options.connectionTimeoutMs > 0) w.timer = this.sim.scheduler.after(this.options.connectionTimeoutMs * 1000, onWaiterTimeout, w);
+    const timeoutUs = this.options.connectionTimeoutMs > 0 ? this.options.connectionTimeoutMs * 1000 : Infinity;
+    const leftUs = deadlineUs !== undefined ? deadlineUs - this.sim.now : Infinity;
+    if (leftUs < timeoutUs) w.timer = this.sim.scheduler.after(leftUs, onWaiterDeadline, w);
+    else if (timeoutUs < Infinity) w.timer = this.sim.scheduler.after(timeoutUs, onWaiterTimeout, w);
     this.updateGauges();
     this.fill();
   }
@@ -198,7 +228,7 @@ export class Pool<C> {
   /** Starts the statistics afresh (after a warm-up); gauges and metrics counters are left alone. */
   resetStats(): void {
     const s = this.stats;
-    s.acquires = s.waited = s.timeouts = s.created = s.errors = s.waitUsTotal = s.granted = 0;
+    s.acquires = s.waited = s.timeouts = s.canceled = s.created = s.errors = s.waitUsTotal = s.granted = 0;
     s.closed = { maxLifetime: 0, idleTimeout: 0, evicted: 0, shutdown: 0 };
     s.peakActive = this.active;
     s.peakPending = this.pending;
@@ -234,6 +264,19 @@ export class Pool<C> {
     this.sim.trace.write({ t: this.sim.now, kind: 'pool.timeout', host: this.ctx.host, actor: this.ctx.name, fields: { pool: this.name, waitedMs, total: this.all.size, active: this.active, idle: this.idle.length, waiting: this.pending } });
     this.updateGauges();
     w.callback(err);
+  }
+
+  /** @internal The caller's deadline passed while it waited: it leaves the line (not an acquire timeout). */
+  waiterCanceled(w: Waiter<C>): void {
+    if (w.done) return;
+    w.done = true;
+    this.pending--;
+    this.stats.canceled++;
+    this.sim.metrics.counter(`pool.${this.name}.acquireCanceled`).inc();
+    const waitedMs = Math.round((this.sim.now - w.enqueuedUs) / 1000);
+    this.sim.trace.write({ t: this.sim.now, kind: 'pool.cancel', host: this.ctx.host, actor: this.ctx.name, fields: { pool: this.name, waitedMs, waiting: this.pending } });
+    this.updateGauges();
+    w.callback(new DeadlineExceededError(this.name, waitedMs));
   }
 
   /** @internal maxLifetime reached: an idle connection goes now, one in use when it comes back. */
@@ -398,6 +441,9 @@ export class Pool<C> {
 
 function onWaiterTimeout<C>(w: Waiter<C>): void {
   w.pool.waiterTimedOut(w);
+}
+function onWaiterDeadline<C>(w: Waiter<C>): void {
+  w.pool.waiterCanceled(w);
 }
 function onLifetime<C>(p: Pooled<C>): void {
   p.pool.lifetimeEnded(p);

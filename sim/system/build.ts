@@ -69,7 +69,8 @@ export function buildSystem(world: World, sys: SystemFile): void {
         let next = 0;
         runClient(ctx, options, async (req) => {
           const agent = agents.length === 1 ? agents[0]! : agents[next++ % agents.length]!;
-          expectOk(await agent.request({ path: c.path, requestId: req.id, ...(c.propagateDeadline ? { deadlineUs: req.deadlineUs ?? undefined } : {}), ...(c.attemptTimeoutMs > 0 ? { timeoutMs: c.attemptTimeoutMs } : {}) }));
+          const onWire = c.propagateDeadline && req.deadlineUs !== null ? { headers: { 'x-timeout-ms': String(Math.max(0, Math.floor((req.deadlineUs - ctx.now) / 1000))) } } : {};
+          expectOk(await agent.request({ path: c.path, requestId: req.id, deadlineUs: req.deadlineUs ?? undefined, ...(c.attemptTimeoutMs > 0 ? { timeoutMs: c.attemptTimeoutMs } : {}), ...onWire }));
         });
       },
       { daemon: true },

@@ -52,8 +52,8 @@ export const clientSchema = z.strictObject({
   users: positiveInt.optional(),
   thinkTime: distribution.optional(),
   deadlineMs: nonNegativeInt.optional(),
-  /** Sends the deadline on the wire (x-timeout-ms) so the hops can bound their work by it. */
-  propagateDeadline: z.boolean().default(true),
+  /** Sends what remains of the deadline on the wire (x-timeout-ms), so hops that honour it can bound their work. */
+  propagateDeadline: z.boolean().default(false),
   /** Each try's own timeout (the HTTP client's), ms; 0: none. */
   attemptTimeoutMs: nonNegativeInt.default(0),
   maxRetries: nonNegativeInt.optional(),
