@@ -10,4 +10,4 @@ export { runOnWorkers } from './check-pool.js';
 export type { CaseJob, CaseReport } from './check-messages.js';
 export { loadScenario, loadScenarioModule, looksLikePath, ScenarioModuleError, SCENARIO_MODULE_EXTENSIONS, type LoadedScenario } from './scenario-module.js';
 export { userScenarios } from './vite-user-scenarios.js';
-export { isSystemFile, loadSystemFile, SYSTEM_FILE_EXTENSIONS } from './system-file.js';
+export { isSystemFile, loadSystemFile, readSystemFile, SYSTEM_FILE_EXTENSIONS } from './system-file.js';

@@ -13,8 +13,8 @@ export function isSystemFile(path: string): boolean {
   return (SYSTEM_FILE_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
 }
 
-/** The scenario a system file describes; `shown` names it in errors. Throws SystemFileError (one line, exit 2). */
-export function loadSystemFile(path: string, shown: string = path): Scenario {
+/** A system file's parsed contents and the name its scenario takes when the file gives none. */
+export function readSystemFile(path: string, shown: string = path): { json: unknown; name: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -31,6 +31,12 @@ export function loadSystemFile(path: string, shown: string = path): Scenario {
     throw new SystemFileError(`${shown}: not ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}${where}: ${why}`);
   }
   const name = basename(path, extname(path)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '') || 'system';
+  return { json, name };
+}
+
+/** The scenario a system file describes; `shown` names it in errors. Throws SystemFileError (one line, exit 2). */
+export function loadSystemFile(path: string, shown: string = path): Scenario {
+  const { json, name } = readSystemFile(path, shown);
   try {
     return systemScenario(json, { name, path });
   } catch (err) {

@@ -1,7 +1,7 @@
 /**
  * A vite plugin (Node only) that hands the visualizer the user's scenario: `virtual:faultline-user-scenarios`
  * is a list holding the scenario the module at `modulePath` exports (its default export, or its one named
- * scenario, as `faultline run` picks it), or an empty list without a module.
+ * scenario, as `faultline run` picks it) or the system file at that path describes, or an empty list without one.
  */
 import type { Plugin } from 'vite';
 
@@ -12,9 +12,15 @@ export function userScenarios(modulePath: string | null): Plugin {
   return {
     name: 'faultline-user-scenarios',
     resolveId: (id) => (id === ID ? RESOLVED : undefined),
-    load(id) {
+    async load(id) {
       if (id !== RESOLVED) return undefined;
       if (modulePath === null) return 'export default [];';
+      // A system file is data: read here (in Node) and made a scenario in the page, as the CLI makes it.
+      const { isSystemFile, readSystemFile } = await import('./system-file.js');
+      if (isSystemFile(modulePath)) {
+        const { json, name } = readSystemFile(modulePath);
+        return `import { systemScenario } from 'faultline';\nexport default [systemScenario(${JSON.stringify(json)}, ${JSON.stringify({ name, path: modulePath })})];`;
+      }
       return [
         `import * as m from ${JSON.stringify(modulePath)};`,
         `import { isScenario } from 'faultline';`,

@@ -7,7 +7,9 @@ import type { Scenario } from 'faultline';
 import { scenarios as builtins } from 'faultline/scenarios';
 import userScenarios from 'virtual:faultline-user-scenarios';
 
-export const scenarios: readonly Scenario[] = [...(userScenarios as readonly Scenario[]).filter((s) => !builtins.some((b) => b.name === s.name)), ...builtins];
+const mine = userScenarios as readonly Scenario[];
+/** The user's first; a built-in of the same name gives way (the user asked for theirs). */
+export const scenarios: readonly Scenario[] = [...mine, ...builtins.filter((b) => !mine.some((s) => s.name === b.name))];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);
