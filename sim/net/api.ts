@@ -15,6 +15,8 @@ export interface ConnectOptions extends SocketOptions {
   /** Host name or IPv4 address. */
   host: string;
   port: number;
+  /** Connect from this local port (Node's localPort) instead of an ephemeral one; EADDRINUSE if its 4-tuple is taken. */
+  localPort?: number;
 }
 
 export class NetApi {
@@ -46,7 +48,7 @@ export class NetApi {
     }
     let conn;
     try {
-      conn = this.netHost.tcp.connect(this.owner, ip, options.port);
+      conn = this.netHost.tcp.connect(this.owner, ip, options.port, options.localPort);
     } catch (err) {
       if (err instanceof NetError) return this.failedSocket(err, options);
       throw err;

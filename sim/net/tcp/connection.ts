@@ -272,6 +272,11 @@ export class Connection {
     this.finish(null);
   }
 
+  /** A half-open connection whose listener closed: gone without a segment (its request socket is dropped). */
+  forget(): void {
+    if (this.state !== 'CLOSED') this.finish(null);
+  }
+
   /** The host vanished: the connection is gone without a segment or an event. */
   vanish(): void {
     this.user = null;
