@@ -19,6 +19,7 @@ import { StreamChecker } from './tcp/stream-check.js';
 import { UdpStack } from './udp.js';
 import { resolveUdpOptions, type UdpOptions } from './udp-options.js';
 import { SimError } from '../core/errors.js';
+import { NeighbourTable, resolveNeighbourOptions, type NeighbourOptions } from './neighbour.js';
 
 export interface NetworkOptions {
   /** Options of every link unless overridden per pair. */
@@ -26,6 +27,8 @@ export interface NetworkOptions {
   /** TCP options of every host (each a Linux default unless set). */
   tcp?: Partial<TcpOptions>;
   udp?: Partial<UdpOptions>;
+  /** ARP's timing for an address no host answers for (each a Linux default unless set; see neighbour.ts). */
+  neighbour?: Partial<NeighbourOptions>;
   /** Write a trace record for every packet sent and received (the sequence diagram needs them). Default true. */
   tracePackets?: boolean;
   /**
@@ -46,6 +49,8 @@ export interface NetHostOptions {
 export class NetHost {
   tcp: TcpStack;
   udp: UdpStack;
+  /** ARP resolutions under way for addresses no host has. */
+  neighbours: NeighbourTable;
   private bootPorts: RandomStream | undefined;
 
   /** @internal */
@@ -57,6 +62,7 @@ export class NetHost {
   ) {
     this.tcp = new TcpStack(net, this);
     this.udp = new UdpStack(net, this);
+    this.neighbours = new NeighbourTable(net.neighbourDefaults);
   }
 
   get name(): string {
@@ -81,6 +87,7 @@ export class NetHost {
     this.bootPorts ??= this.net.sim.random.stream(`net/${this.name}/tcp-boot-ports`);
     this.tcp = new TcpStack(this.net, this, this.bootPorts.int(EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX));
     this.udp = new UdpStack(this.net, this);
+    this.neighbours = new NeighbourTable(this.net.neighbourDefaults);
   }
 }
 
@@ -96,6 +103,7 @@ export class Network {
   readonly linkDefaults: LinkOptions;
   readonly tcpDefaults: TcpOptions;
   readonly udpDefaults: UdpOptions;
+  readonly neighbourDefaults: NeighbourOptions;
   /** The TCP stream check, when on (options.checkStreams). */
   readonly streamChecker: StreamChecker | null;
   private readonly hostsByName = new Map<string, NetHost>();
@@ -112,6 +120,7 @@ export class Network {
     this.linkDefaults = resolveLinkOptions({ ...defaultLinkOptions, ...options.link }, 'network.link');
     this.tcpDefaults = resolveTcpOptions(options.tcp ?? {}, 'network.tcp');
     this.udpDefaults = resolveUdpOptions(options.udp ?? {}, 'network.udp');
+    this.neighbourDefaults = resolveNeighbourOptions(options.neighbour ?? {}, 'network.neighbour');
     if (networks.has(sim)) throw new SimError('ERR_NET', 'this simulation already has a network');
     networks.set(sim, this);
     this.streamChecker = (options.checkStreams ?? StreamChecker.enabledFor(sim)) ? new StreamChecker(sim) : null;

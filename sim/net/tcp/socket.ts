@@ -380,6 +380,7 @@ export class Socket extends Emitter<SocketEvents> implements ConnectionUser {
 
   /** @internal Used by the API when the connection could not even start (ENOTFOUND, EADDRNOTAVAIL). */
   failBeforeConnect(err: NetError): void {
+    if (this.destroyed) return; // destroy() came first (a connect timeout): nothing more to report
     this.pendingError = err;
     this.owner.dispatch(() => {
       this.connecting = false;
