@@ -17,6 +17,8 @@ export interface ConnectOptions extends SocketOptions {
   port: number;
   /** Connect from this local port (Node's localPort) instead of an ephemeral one; EADDRINUSE if its 4-tuple is taken. */
   localPort?: number;
+  /** Node's connect `timeout`: socket.setTimeout(timeout) before connecting, ms ('timeout' event; nothing is closed). */
+  timeout?: number;
 }
 
 export class NetApi {
@@ -43,6 +45,12 @@ export class NetApi {
    * EHOSTUNREACH once ARP gives up (3 s: neighbour.ts), no free port with EADDRNOTAVAIL.
    */
   connect(options: ConnectOptions): Socket {
+    const socket = this.open(options);
+    if (options.timeout !== undefined) socket.setTimeout(options.timeout);
+    return socket;
+  }
+
+  private open(options: ConnectOptions): Socket {
     const ip = this.network.lookup(options.host);
     if (ip === undefined) return this.failedSocket(new NetError('ENOTFOUND', 'getaddrinfo', options.host), options);
     if (!this.network.find(ip)) return this.unreachableSocket(ip, options);

@@ -42,8 +42,9 @@ export abstract class TcpListener<C> {
   }
 
   /**
-   * Listens on `port` with `backlog` (default 511, as Node). Throws EADDRINUSE. `accept` makes a connection of
-   * a socket, or refuses it (null: the socket is destroyed); a closing server refuses every one.
+   * Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE, an
+   * uncaught 'error' in Node). `accept` makes a connection of a socket, or refuses it (null: the socket is
+   * destroyed); a closing server refuses every one.
    */
   protected listenOn(port: number, backlog: number | undefined, options: ServerOptions, accept: (socket: Socket, open: number) => C | null): this {
     this.tcp = netOf(this.ctx).createServer(options, (socket) => {

@@ -152,6 +152,11 @@ export class Connection {
     return this.inOrder.bytes;
   }
 
+  /** True once the peer's FIN has been received: no more data will come (some may wait unread). */
+  get inputEnded(): boolean {
+    return this.finReceived;
+  }
+
   /** True once the peer's FIN has been received and everything before it read. */
   get readEnded(): boolean {
     return this.finReceived && this.inOrder.bytes === 0;
