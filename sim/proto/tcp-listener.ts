@@ -47,7 +47,8 @@ export abstract class TcpListener<C> {
    * destroyed); a closing server refuses every one.
    */
   protected listenOn(port: number, backlog: number | undefined, options: ServerOptions, accept: (socket: Socket, open: number) => C | null): this {
-    this.tcp = netOf(this.ctx).createServer(options, (socket) => {
+    // Node's HTTP servers turn Nagle off on accepted sockets (noDelay defaults to true).
+    this.tcp = netOf(this.ctx).createServer({ noDelay: true, ...options }, (socket) => {
       const c = this.closing ? null : accept(socket, this.open.size);
       if (c === null) socket.destroy();
       else this.open.add(c);

@@ -91,6 +91,10 @@ export class Connection {
   private readonly unsent = new ByteQueue();
   private finQueued = false;
   private finSent = false;
+  /** TCP_NODELAY: Nagle off for this connection (the host's `nagle: false` turns it off for all). */
+  private noDelay: boolean;
+  /** End of the last segment shorter than the MSS that was sent (Linux's snd_sml, for Minshall's Nagle). */
+  private sndSml = 0;
   private dupAcks = 0;
   private retransmits = 0;
   private retransmitStartUs = -1;
@@ -141,6 +145,7 @@ export class Connection {
     this.cc = new NewReno(options.initialCwndSegments);
     this.keepAlive = options.keepAlive;
     this.keepAliveTimeUs = options.keepAliveTimeMs * 1000;
+    this.noDelay = !options.nagle;
   }
 
   get now(): number {
@@ -288,6 +293,12 @@ export class Connection {
     this.cancelTimers();
     this.state = 'CLOSED';
     this.streamCheck?.close();
+  }
+
+  /** TCP_NODELAY on or off; turning it on sends what Nagle was holding (Linux pushes pending frames). */
+  setNoDelay(noDelay: boolean): void {
+    this.noDelay = noDelay || !this.options.nagle;
+    if (this.noDelay) this.output();
   }
 
   setKeepAlive(enable: boolean, initialDelayUs?: number): void {
@@ -648,8 +659,13 @@ export class Connection {
         break;
       }
       const len = Math.min(mss, this.unsent.bytes, room);
-      // Sender-side silly window avoidance: do not send a runt while more data waits and data is in flight.
-      if (len < mss && len < this.unsent.bytes && inFlight > 0) break;
+      if (len < mss && inFlight > 0) {
+        // Sender-side silly window avoidance: do not send a runt while more data waits and data is in flight.
+        if (len < this.unsent.bytes) break;
+        // Nagle, Minshall's variant as Linux: the last of the data, short, waits while an earlier short
+        // segment is unacknowledged, unless TCP_NODELAY or a FIN is to follow it.
+        if (!this.noDelay && !this.finQueued && this.sndSml > this.sndUna) break;
+      }
       this.sendNew(ACK, this.unsent.take(len));
     }
     if (this.finQueued && !this.finSent && this.unsent.bytes === 0 && this.sndNxt === this.sndMax) {
@@ -669,7 +685,10 @@ export class Connection {
     this.transmit(seg);
     this.sndNxt += len;
     if (this.sndNxt > this.sndMax) this.sndMax = this.sndNxt;
-    if (data) this.bytesSent += data.byteLength;
+    if (data) {
+      this.bytesSent += data.byteLength;
+      if (data.byteLength < this.options.mssBytes) this.sndSml = this.sndNxt;
+    }
     if (this.rtoDeadlineUs < 0) this.restartRtoTimer();
   }
 

@@ -44,6 +44,13 @@ export interface TcpOptions {
   defaultBacklog: number;
   /** tcp_abort_on_overflow: answer the final ACK of a handshake with RST when the accept queue is full. */
   abortOnOverflow: boolean;
+  /**
+   * Nagle's algorithm (RFC 896) in Linux's form (Minshall's variant, tcp_nagle_check): a segment shorter than
+   * the MSS waits while an earlier short one is unacknowledged. On unless a socket sets TCP_NODELAY (Node's
+   * net sockets leave it on; its HTTP stacks and node-postgres turn it off; PostgreSQL too). false: every
+   * socket on the host behaves as TCP_NODELAY.
+   */
+  nagle: boolean;
   /** SO_KEEPALIVE default for new sockets (off in Linux and Node). */
   keepAlive: boolean;
   /** tcp_keepalive_time, ms. */
@@ -79,6 +86,7 @@ export const linuxTcpDefaults: Readonly<TcpOptions> = Object.freeze({
   somaxconn: 4096,
   defaultBacklog: 511,
   abortOnOverflow: false,
+  nagle: true,
   keepAlive: false,
   keepAliveTimeMs: 7_200_000,
   keepAliveIntervalMs: 75_000,
@@ -120,7 +128,7 @@ export function resolveTcpOptions(partial: Partial<TcpOptions>, what = 'tcp'): T
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new SimError('ERR_TCP_OPTION', `${what}.${key}: expected a non-negative integer, got ${JSON.stringify(v)}`);
   }
   if (out.rtoEstimator !== 'linux' && out.rtoEstimator !== 'rfc6298') throw new SimError('ERR_TCP_OPTION', `${what}.rtoEstimator: expected 'linux' or 'rfc6298', got ${JSON.stringify(out.rtoEstimator)}`);
-  for (const key of ['abortOnOverflow', 'keepAlive'] as const) {
+  for (const key of ['abortOnOverflow', 'nagle', 'keepAlive'] as const) {
     if (typeof out[key] !== 'boolean') throw new SimError('ERR_TCP_OPTION', `${what}.${key}: expected true or false, got ${JSON.stringify(out[key])}`);
   }
   if (out.minRtoMs > out.maxRtoMs) throw new SimError('ERR_TCP_OPTION', `${what}.minRtoMs: ${out.minRtoMs} is above maxRtoMs ${out.maxRtoMs}`);

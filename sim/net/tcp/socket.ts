@@ -34,6 +34,8 @@ export interface SocketOptions {
   allowHalfOpen?: boolean;
   /** SO_KEEPALIVE, with Linux's 7200 / 75 / 9 unless the host's TCP options say otherwise. */
   keepAlive?: boolean;
+  /** TCP_NODELAY (Node's noDelay; default false: Nagle on, as for Node's net sockets). */
+  noDelay?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -76,6 +78,7 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
     if (conn) {
       conn.user = this;
       if (options.keepAlive !== undefined) conn.setKeepAlive(options.keepAlive);
+      if (options.noDelay) conn.setNoDelay(true);
     }
   }
 
@@ -211,8 +214,9 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
     return this;
   }
 
-  /** Nagle is not modelled (every socket behaves as noDelay), so this only returns the socket. */
-  setNoDelay(_noDelay = true): this {
+  /** TCP_NODELAY: true (the default argument, as Node's) turns Nagle off and sends what it was holding. */
+  setNoDelay(noDelay = true): this {
+    this.conn?.setNoDelay(noDelay);
     return this;
   }
 
