@@ -47,7 +47,8 @@ export abstract class TcpListener<C> {
    * destroyed); a closing server refuses every one.
    */
   protected listenOn(port: number, backlog: number | undefined, options: ServerOptions, accept: (socket: Socket, open: number) => C | null): this {
-    // Node's HTTP servers turn Nagle off on accepted sockets (noDelay defaults to true).
+    // Node's HTTP/1.1 server turns Nagle off on accepted sockets (its noDelay defaults to true); the HTTP/2
+    // server is given the same here, unverified against Node's http2.
     this.tcp = netOf(this.ctx).createServer({ noDelay: true, ...options }, (socket) => {
       const c = this.closing ? null : accept(socket, this.open.size);
       if (c === null) socket.destroy();
