@@ -116,6 +116,14 @@ export class Connection {
   private rightEdge = 0;
   /** rcvNxt as of the last segment we sent (every segment after the SYN carries the ACK). */
   private ackedUpTo = 0;
+  /** The receive buffer now: receiveBufferBytes, grown by autotuning (sk_rcvbuf). */
+  private rcvBufBytes: number;
+  /** Autotuning's measurement (Linux's rcvq_space): bytes read per RTT so far, and since when it counts. */
+  private rcvSpaceBytes: number;
+  private rcvSpaceStartUs = 0;
+  private rcvSpaceReadAtStart = 0;
+  /** Bytes the application has read. */
+  private bytesConsumed = 0;
 
   // Timers. The retransmission timer is re-armed lazily: only its deadline moves on every ACK.
   private rtoTimer: Timer<Connection> | null = null;
@@ -146,6 +154,10 @@ export class Connection {
     this.keepAlive = options.keepAlive;
     this.keepAliveTimeUs = options.keepAliveTimeMs * 1000;
     this.noDelay = !options.nagle;
+    this.rcvBufBytes = options.receiveBufferBytes;
+    // Linux starts the measurement at TCP_INIT_CWND segments (tcp_init_buffer_space).
+    this.rcvSpaceBytes = Math.min(options.receiveBufferBytes, 10 * options.mssBytes);
+    this.rcvSpaceStartUs = stack.sim.now;
   }
 
   get now(): number {
@@ -165,6 +177,13 @@ export class Connection {
   /** True once the peer's FIN has been received and everything before it read. */
   get readEnded(): boolean {
     return this.finReceived && this.inOrder.bytes === 0;
+  }
+
+  /** The send buffer now (sk_sndbuf): sendBufferBytes, or with autotuning 2 × cwnd × MSS up to sendBufferMaxBytes. */
+  get sendBufferBytes(): number {
+    const o = this.options;
+    if (!o.sendBufferAutotuning) return o.sendBufferBytes;
+    return Math.max(o.sendBufferBytes, Math.min(2 * this.cc.cwnd * o.mssBytes, o.sendBufferMaxBytes));
   }
 
   /** Bytes written and not yet acknowledged (sent or not). */
@@ -239,6 +258,8 @@ export class Connection {
   read(maxBytes = Infinity): Uint8Array | null {
     if (this.inOrder.bytes === 0) return null;
     const out = maxBytes === Infinity ? this.inOrder.takeChunk()! : this.inOrder.take(Math.min(maxBytes, this.inOrder.bytes));
+    this.bytesConsumed += out.byteLength;
+    if (this.options.receiveBufferAutotuning) this.adjustReceiveBuffer();
     this.afterRead();
     return out;
   }
@@ -439,7 +460,7 @@ export class Connection {
       this.ourFinAcked();
       if (this.sndUna === this.sndMax) this.stopRtoTimer();
       else this.restartRtoTimer();
-      if (this.user && this.bufferedBytes < this.options.sendBufferBytes) this.user.writable();
+      if (this.user && this.bufferedBytes < this.sendBufferBytes) this.user.writable();
     } else if (ack === this.sndUna) {
       const windowChanged = seg.window !== this.sndWnd;
       this.sndWnd = seg.window;
@@ -585,9 +606,32 @@ export class Connection {
 
   // ---- Receive buffers ----
 
-  /** Receive buffer space not taken by unread or out-of-order data. */
+  /** Receive buffer space not taken by unread or out-of-order data (at most 65,535 without window scaling). */
   private receiveWindow(): number {
-    return Math.max(0, this.options.receiveBufferBytes - this.inOrder.bytes - this.outOfOrderBytes);
+    const free = Math.max(0, this.rcvBufBytes - this.inOrder.bytes - this.outOfOrderBytes);
+    return this.options.windowScaling ? free : Math.min(free, 65_535);
+  }
+
+  /**
+   * Dynamic right-sizing (tcp_rcv_space_adjust): once an RTT has passed since the measurement began, if the
+   * application read more in it than ever before, the buffer grows to 2 × that + 16 segments, plus twice the
+   * growth rate (so it keeps ahead of a sender in slow start), up to receiveBufferMaxBytes.
+   */
+  private adjustReceiveBuffer(): void {
+    const rttUs = this.rto.srttUs;
+    const now = this.now;
+    if (rttUs === undefined || now - this.rcvSpaceStartUs < rttUs) return;
+    const copied = this.bytesConsumed - this.rcvSpaceReadAtStart;
+    const space = this.rcvSpaceBytes;
+    if (copied > space) {
+      let rcvwin = 2 * copied + 16 * this.options.mssBytes;
+      rcvwin += 2 * Math.floor((rcvwin * (copied - space)) / space);
+      const grown = Math.min(rcvwin, this.options.receiveBufferMaxBytes);
+      if (grown > this.rcvBufBytes) this.rcvBufBytes = grown;
+      this.rcvSpaceBytes = copied;
+    }
+    this.rcvSpaceReadAtStart = this.bytesConsumed;
+    this.rcvSpaceStartUs = now;
   }
 
   /** The highest sequence number the peer may send: what we advertised, or more if space has freed. */

@@ -100,11 +100,11 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
   }
   /**
    * Bytes written and not yet taken by the kernel, as Node counts them (the user-space queue beyond the send
-   * buffer: sendBufferBytes of written, unacknowledged data sit in the kernel). tcpInfo() has the rest.
+   * buffer: up to the send buffer's worth of written, unacknowledged data sits in the kernel). tcpInfo() has the rest.
    */
   get writableLength(): number {
     const conn = this.conn;
-    return conn === null ? 0 : Math.max(0, conn.bufferedBytes - conn.options.sendBufferBytes);
+    return conn === null ? 0 : Math.max(0, conn.bufferedBytes - conn.sendBufferBytes);
   }
   /** Bytes the application has written (Node: sent, or queued to send). */
   get bytesWritten(): number {
@@ -161,14 +161,14 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
       return false;
     }
     const o = this.conn.options;
-    if (this.conn.bufferedBytes + bytes.byteLength > o.sendBufferBytes + o.userBufferMaxBytes) {
+    if (this.conn.bufferedBytes + bytes.byteLength > this.conn.sendBufferBytes + o.userBufferMaxBytes) {
       this.destroy(new NetError('ENOBUFS', 'write', this.conn.remoteIp, this.conn.remotePort));
       return false;
     }
     this.conn.write(bytes);
     this.bytesAccepted += bytes.byteLength;
     this.active();
-    const ok = this.conn.bufferedBytes < o.sendBufferBytes;
+    const ok = this.conn.bufferedBytes < this.conn.sendBufferBytes;
     if (!ok) this.needDrain = true;
     return ok;
   }
@@ -317,7 +317,7 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
 
   /** @internal */
   writable(): void {
-    if (!this.needDrain || !this.conn || this.conn.bufferedBytes >= this.conn.options.sendBufferBytes) return;
+    if (!this.needDrain || !this.conn || this.conn.bufferedBytes >= this.conn.sendBufferBytes) return;
     this.needDrain = false;
     this.emit('drain');
   }
