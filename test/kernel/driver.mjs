@@ -4,6 +4,7 @@
 //
 //   node driver.mjs connect <host> <port> [--write <bytes>] [--write-after-ms <ms>] [--hold-ms <ms>]
 //   node driver.mjs server <port> <read|noread> [--backlog <n>]
+//   node driver.mjs half-close-client <host> <port>   /   half-close-server <port>
 // (A listener that never accepts is a python3 one-liner in kernel.ts: libuv accepts whatever is queued.)
 import net from 'node:net';
 
@@ -40,6 +41,31 @@ if (mode === 'connect') {
     say('hold-over');
     process.exit(0);
   }, holdMs);
+} else if (mode === 'half-close-client') {
+  // Writes, ends its side (shutdown(SHUT_WR)), and keeps reading until the server ends too.
+  const [host, port] = args;
+  const socket = net.connect({ host, port: Number(port), allowHalfOpen: true });
+  socket.on('connect', () => {
+    say('connect');
+    socket.end('question');
+  });
+  socket.on('data', (chunk) => say('data', { text: chunk.toString('utf8') }));
+  socket.on('end', () => say('end'));
+  socket.on('error', (err) => say('error', { code: err.code }));
+  socket.on('close', () => {
+    say('close');
+    process.exit(0);
+  });
+} else if (mode === 'half-close-server') {
+  // Answers once the client has ended its side, then ends its own.
+  const [port] = args;
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    let got = '';
+    socket.on('data', (chunk) => (got += chunk.toString('utf8')));
+    socket.on('end', () => socket.end(`answer to ${got}`));
+    socket.on('error', () => {});
+  });
+  server.listen(Number(port), () => say('listening'));
 } else if (mode === 'server') {
   const [port, how] = args;
   const server = net.createServer((socket) => {
