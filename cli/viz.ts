@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadScenario, userScenarios } from 'faultline/node';
+import { isSystemFile, loadScenario, readSystemFile, userScenarios } from 'faultline/node';
 import { parseCount, parseSeed, UsageError } from './args.js';
 import { EXIT_OK } from './exit-codes.js';
 
@@ -43,7 +43,7 @@ export async function viz(args: string[], out: (line: string) => void, started: 
     throw new UsageError('viz needs vite to serve the visualizer: npm i -D vite');
   }
   const root = packageRoot();
-  const plugins = () => [userScenarios(modulePath)];
+  const plugins = () => [userScenarios(modulePath, { isSystemFile, readSystemFile })];
   const conditions = fromSource ? ['faultline-source', ...vite.defaultClientConditions] : [...vite.defaultClientConditions];
   const server = await vite.createServer({
     configFile: false,

@@ -8,17 +8,19 @@ import type { Plugin } from 'vite';
 const ID = 'virtual:faultline-user-scenarios';
 const RESOLVED = `\0${ID}`;
 
-export function userScenarios(modulePath: string | null): Plugin {
+/** Reads a system file to its JSON and name (faultline/node's readSystemFile; passed in so the vite configs that load this plugin import nothing else). */
+export type SystemFileReader = { isSystemFile(path: string): boolean; readSystemFile(path: string): { json: unknown; name: string } };
+
+export function userScenarios(modulePath: string | null, systemFiles?: SystemFileReader): Plugin {
   return {
     name: 'faultline-user-scenarios',
     resolveId: (id) => (id === ID ? RESOLVED : undefined),
-    async load(id) {
+    load(id) {
       if (id !== RESOLVED) return undefined;
       if (modulePath === null) return 'export default [];';
       // A system file is data: read here (in Node) and made a scenario in the page, as the CLI makes it.
-      const { isSystemFile, readSystemFile } = await import('./system-file.js');
-      if (isSystemFile(modulePath)) {
-        const { json, name } = readSystemFile(modulePath);
+      if (systemFiles?.isSystemFile(modulePath)) {
+        const { json, name } = systemFiles.readSystemFile(modulePath);
         return `import { systemScenario } from 'faultline';\nexport default [systemScenario(${JSON.stringify(json)}, ${JSON.stringify({ name, path: modulePath })})];`;
       }
       return [

@@ -2,8 +2,10 @@
  * crash-vs-kill: a service host dies. How long do its callers hang?
  *
  * The incident: a service behind keep-alive connections goes away mid-traffic. If its process is killed
- * (OOM killer, kill -9), the kernel is still there and resets every connection: callers fail within one
- * round trip (ECONNRESET), and new connections are refused at once (ECONNREFUSED). If the machine vanishes
+ * (OOM killer, kill -9), the kernel is still there and closes its sockets as close(2) does: a FIN where
+ * everything received was read, so a request in flight ends without its response (Node's 'socket hang up',
+ * ECONNRESET) within one round trip; an RST where unread data was left (ECONNRESET); the listener is closed,
+ * so new connections are refused at once (ECONNREFUSED). If the machine vanishes
  * (a kernel panic, a pulled cable, a VM frozen by its hypervisor), nothing answers: requests already sent
  * wait on TCP retransmissions, new connections on SYN retries, and every caller hangs until its own
  * deadline — which is why a deadline is not optional.
@@ -15,12 +17,12 @@ import { choiceParam, createHttpServer, defineScenario, durationParam, HttpAgent
 
 export const crashVsKill = defineScenario({
   name: 'crash-vs-kill',
-  description: 'A service host is killed (connections reset) or crashes silently (callers hang until their deadline).',
+  description: 'A service host is killed (the kernel closes its connections) or crashes silently (callers hang until their deadline).',
   defaultDuration: '30s',
   // The built-in crash is moved past the end of the run: chaos draws its own crashes and kills (with restarts).
   chaos: { params: { at: '1h' }, faultWindow: '5s', recover: '5s', settle: '2s', drain: '6s', hosts: ['service'], paramChoices: { mode: ['crash', 'kill'] } },
   params: z.object({
-    mode: choiceParam(['crash', 'kill'], 'crash', { description: 'kill: processes die, the OS resets connections; crash: the machine vanishes' }),
+    mode: choiceParam(['crash', 'kill'], 'crash', { description: 'kill: processes die, the OS closes their connections (FIN, or RST over unread data); crash: the machine vanishes' }),
     at: durationParam('10s', { description: 'When the service host goes down' }),
     ratePerS: numberParam(50, { description: 'Client requests per second (Poisson)', min: 0 }),
     deadlineMs: intParam(5000, { description: 'Client deadline per request, ms', min: 1 }),

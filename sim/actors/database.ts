@@ -206,8 +206,9 @@ class Instance implements PgSessionHandler {
     ];
     this.cpu = new CpuScheduler(ctx, o.cpuCores, () => this.updateGauges());
     if (slowFactor !== 1) this.cpu.setFactor(slowFactor);
+    // PostgreSQL sets TCP_NODELAY on every backend's socket.
     netOf(ctx)
-      .createServer((socket) => this.accept(socket))
+      .createServer({ noDelay: true }, (socket) => this.accept(socket))
       .listen(o.port, o.listenBacklog);
     // Fast shutdown: every backend tells its client, then the postmaster's sockets close.
     ctx.onStop(() => {

@@ -15,6 +15,10 @@ export interface ConnectOptions extends SocketOptions {
   /** Host name or IPv4 address. */
   host: string;
   port: number;
+  /** Connect from this local port (Node's localPort) instead of an ephemeral one; EADDRINUSE if its 4-tuple is taken. */
+  localPort?: number;
+  /** Node's connect `timeout`: socket.setTimeout(timeout) before connecting, ms ('timeout' event; nothing is closed). */
+  timeout?: number;
 }
 
 export class NetApi {
@@ -37,16 +41,22 @@ export class NetApi {
 
   /**
    * Opens a TCP connection (net.connect). Returns at once; 'connect' or 'error' follows, or await
-   * `socket.connected()`. An unknown host fails with ENOTFOUND, no free port with EADDRNOTAVAIL.
+   * `socket.connected()`. A host name nobody has fails with ENOTFOUND (DNS), an address nobody has with
+   * EHOSTUNREACH once ARP gives up (3 s: neighbour.ts), no free port with EADDRNOTAVAIL.
    */
   connect(options: ConnectOptions): Socket {
+    const socket = this.open(options);
+    if (options.timeout !== undefined) socket.setTimeout(options.timeout);
+    return socket;
+  }
+
+  private open(options: ConnectOptions): Socket {
     const ip = this.network.lookup(options.host);
-    if (ip === undefined || !this.network.find(ip)) {
-      return this.failedSocket(new NetError('ENOTFOUND', 'getaddrinfo', options.host), options);
-    }
+    if (ip === undefined) return this.failedSocket(new NetError('ENOTFOUND', 'getaddrinfo', options.host), options);
+    if (!this.network.find(ip)) return this.unreachableSocket(ip, options);
     let conn;
     try {
-      conn = this.netHost.tcp.connect(this.owner, ip, options.port);
+      conn = this.netHost.tcp.connect(this.owner, ip, options.port, options.localPort);
     } catch (err) {
       if (err instanceof NetError) return this.failedSocket(err, options);
       throw err;
@@ -68,11 +78,26 @@ export class NetApi {
     return server;
   }
 
-  private failedSocket(err: NetError, options: SocketOptions): Socket {
+  private failedSocket(err: NetError, options: SocketOptions, afterUs = 0): Socket {
     const socket = new Socket(this.owner, null, options, false);
     // Node reports connect failures asynchronously: the caller gets to attach listeners first.
-    this.network.sim.scheduler.after(0, (s: Socket) => s.failBeforeConnect(err), socket);
+    this.network.sim.scheduler.after(afterUs, (s: Socket) => s.failBeforeConnect(err), socket);
     return socket;
+  }
+
+  /**
+   * A connect to an on-link address no host has: the SYN waits for ARP, which fails after 3 s (EHOSTUNREACH),
+   * unless the SYN retries run out first (ETIMEDOUT: tcp_syn_retries 0 gives up at 1 s).
+   */
+  private unreachableSocket(ip: string, options: ConnectOptions): Socket {
+    const now = this.network.sim.now;
+    const unreachableUs = this.netHost.neighbours.unreachableAtUs(ip, now) - now;
+    const o = this.netHost.tcpOptions;
+    let synGiveUpUs = 0;
+    for (let i = 0, rto = o.initialRtoMs * 1000; i <= o.synRetries && synGiveUpUs < unreachableUs; i++, rto = Math.min(rto * 2, o.maxRtoMs * 1000)) synGiveUpUs += rto;
+    const code = synGiveUpUs < unreachableUs ? 'ETIMEDOUT' : 'EHOSTUNREACH';
+    this.network.sim.metrics.counter(`tcp.errors.${code}`).inc();
+    return this.failedSocket(new NetError(code, 'connect', ip, options.port), options, Math.min(synGiveUpUs, unreachableUs));
   }
 
   /** A UDP socket (dgram.createSocket('udp4')). */

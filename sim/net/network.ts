@@ -1,13 +1,14 @@
 /**
  * The simulated network: hosts with IPv4 addresses, one link per direction between every pair, and the
  * glue that carries packets from a host's stack over a link to another host's stack. It reacts to host
- * events (a crashed host's sockets vanish; a killed host's connections are reset) and offers the
+ * events (a crashed host's sockets vanish; a killed process's sockets are closed by the kernel) and offers the
  * fault primitives (partition, hold, link changes) that fault schedules are made of.
  */
-import type { Actor, ActorState } from '../core/actor.js';
+import type { Actor } from '../core/actor.js';
 import type { Host, HostEvent } from '../core/host.js';
 import type { Simulation } from '../core/simulation.js';
-import { defaultAddress, isIPv4 } from './address.js';
+import { defaultAddress, EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN, isIPv4 } from './address.js';
+import type { RandomStream } from '../core/random.js';
 import { Link, type DropReason, type LinkOptions } from './link.js';
 import { defaultLinkOptions, resolveLinkOptions } from './link-options.js';
 import { flagNames, type Packet } from './packet.js';
@@ -18,6 +19,7 @@ import { StreamChecker } from './tcp/stream-check.js';
 import { UdpStack } from './udp.js';
 import { resolveUdpOptions, type UdpOptions } from './udp-options.js';
 import { SimError } from '../core/errors.js';
+import { NeighbourTable, resolveNeighbourOptions, type NeighbourOptions } from './neighbour.js';
 // The network's fault kinds (partition, hold, latency, …) register when the network loads.
 import './link-faults.js';
 
@@ -27,6 +29,8 @@ export interface NetworkOptions {
   /** TCP options of every host (each a Linux default unless set). */
   tcp?: Partial<TcpOptions>;
   udp?: Partial<UdpOptions>;
+  /** ARP's timing for an address no host answers for (each a Linux default unless set; see neighbour.ts). */
+  neighbour?: Partial<NeighbourOptions>;
   /** Write a trace record for every packet sent and received (the sequence diagram needs them). Default true. */
   tracePackets?: boolean;
   /**
@@ -47,6 +51,9 @@ export interface NetHostOptions {
 export class NetHost {
   tcp: TcpStack;
   udp: UdpStack;
+  /** ARP resolutions under way for addresses no host has. */
+  neighbours: NeighbourTable;
+  private bootPorts: RandomStream | undefined;
 
   /** @internal */
   constructor(
@@ -57,6 +64,7 @@ export class NetHost {
   ) {
     this.tcp = new TcpStack(net, this);
     this.udp = new UdpStack(net, this);
+    this.neighbours = new NeighbourTable(net.neighbourDefaults);
   }
 
   get name(): string {
@@ -68,12 +76,20 @@ export class NetHost {
     return this.host.spawn.bind(this.host);
   }
 
-  /** @internal The machine vanished: every socket is gone without a word. */
+  /**
+   * @internal The machine vanished: every socket is gone without a word. The next boot's TCP starts its
+   * ephemeral port search at a port drawn from this host's own stream: Linux offsets the search by a hash keyed
+   * with a secret drawn at boot (RFC 6056, algorithm 3), so a rebooted client rarely reconnects from the ports
+   * its last life used, where a peer may still hold their half-open connections. The first boot starts at
+   * 32768, so runs without reboots read simply.
+   */
   wipe(): void {
     this.tcp.vanish();
     this.udp.vanish();
-    this.tcp = new TcpStack(this.net, this);
+    this.bootPorts ??= this.net.sim.random.stream(`net/${this.name}/tcp-boot-ports`);
+    this.tcp = new TcpStack(this.net, this, this.bootPorts.int(EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX));
     this.udp = new UdpStack(this.net, this);
+    this.neighbours = new NeighbourTable(this.net.neighbourDefaults);
   }
 }
 
@@ -82,6 +98,7 @@ export class Network {
   readonly linkDefaults: LinkOptions;
   readonly tcpDefaults: TcpOptions;
   readonly udpDefaults: UdpOptions;
+  readonly neighbourDefaults: NeighbourOptions;
   /** The TCP stream check, when on (options.checkStreams). */
   readonly streamChecker: StreamChecker | null;
   private readonly hostsByName = new Map<string, NetHost>();
@@ -98,10 +115,11 @@ export class Network {
     this.linkDefaults = resolveLinkOptions({ ...defaultLinkOptions, ...options.link }, 'network.link');
     this.tcpDefaults = resolveTcpOptions(options.tcp ?? {}, 'network.tcp');
     this.udpDefaults = resolveUdpOptions(options.udp ?? {}, 'network.udp');
+    this.neighbourDefaults = resolveNeighbourOptions(options.neighbour ?? {}, 'network.neighbour');
     this.streamChecker = options.checkStreams === true ? new StreamChecker(sim) : null;
     sim.provide('net', (actor) => new NetApi(this, this.hostOf(actor), actor));
     sim.onHostEvent((host, event) => this.onHostEvent(host, event));
-    sim.onActorEnd((actor, state) => this.onActorEnd(actor, state));
+    sim.onActorEnd((actor) => this.onActorEnd(actor));
   }
 
   /** The network host of this name, made (with its core host) on first use. */
@@ -254,16 +272,16 @@ export class Network {
     const netHost = this.hostsByName.get(host.name);
     if (!netHost) return;
     if (event === 'crash') netHost.wipe();
-    // kill and stop reach sockets through their owners' ends (onActorEnd): reset for kill, FIN for stop.
+    // kill and stop reach sockets through their owners' ends (onActorEnd).
   }
 
-  private onActorEnd(actor: Actor, state: ActorState): void {
+  private onActorEnd(actor: Actor): void {
     const netHost = this.hostsByName.get(actor.hostName);
     if (!netHost) return;
-    // A process that dies has its sockets reset by the OS (the issue's kill semantics); one that exits or is
-    // stopped closes them (FIN, or RST where unread data remains, as close() does).
-    const abort = state === 'crashed' || state === 'failed';
-    netHost.tcp.closeOwnedBy(actor, abort);
+    // However a process ends (exit, stop, kill -9, an uncaught error), the kernel closes its descriptors as
+    // close(2) does: FIN after the data it holds, RST where received data was left unread; listeners close, so
+    // queued connections are reset and new SYNs refused. Only a crash (the machine gone, wipe) is silent.
+    netHost.tcp.closeOwnedBy(actor);
     netHost.udp.closeOwnedBy(actor);
   }
 }

@@ -378,7 +378,8 @@ export class HttpAgent {
   // ---- Connections ----
 
   private openConnection(): AgentConnection {
-    const socket = netOf(this.ctx).connect({ host: this.host, port: this.port });
+    // undici turns Nagle off on its sockets (setNoDelay(true)).
+    const socket = netOf(this.ctx).connect({ host: this.host, port: this.port, noDelay: true });
     const conn = new AgentConnection(socket);
     conn.openedAtUs = this.ctx.now;
     socket.on('connect', () => {

@@ -137,7 +137,7 @@ export class HttpServer extends TcpListener<ServerConnection> {
     this.tls = tls === undefined ? null : resolveTlsOptions(tls, 'httpServer.tls');
   }
 
-  /** Listens on `port` with `backlog` (default 511, as Node). Throws EADDRINUSE. */
+  /** Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE). */
   listen(port: number, backlog?: number): this {
     // allowHalfOpen, as Node's http.Server: a client's FIN after its request still gets the response.
     return this.listenOn(port, backlog, { allowHalfOpen: true }, (socket, open) =>

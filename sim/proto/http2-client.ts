@@ -304,7 +304,8 @@ export class Http2Client {
   private usableConnection(): ClientConnection {
     const current = this.conn;
     if (current && !current.session.isClosed && !current.session.goawayReceived && !current.session.goawaySent) return current;
-    const socket = netOf(this.ctx).connect({ host: this.host, port: this.port });
+    // undici's connector turns Nagle off (setNoDelay(true)).
+    const socket = netOf(this.ctx).connect({ host: this.host, port: this.port, noDelay: true });
     const conn: ClientConnection = { session: null as unknown as Http2Session, exchanges: new Map(), nextStreamId: 1, connectTimer: null };
     conn.session = new Http2Session(this.ctx, socket, 'client', this.local, this.stats, this.tls, this.assumedPeerStreams, {
       ready: () => {

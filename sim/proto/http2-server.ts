@@ -84,7 +84,7 @@ export class Http2Server extends TcpListener<ServerSession> {
     this.tls = tls === undefined ? null : resolveTlsOptions(tls, 'http2Server.tls');
   }
 
-  /** Listens on `port` with `backlog` (default 511, as Node). Throws EADDRINUSE. */
+  /** Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE). */
   listen(port: number, backlog?: number): this {
     return this.listenOn(port, backlog, {}, (socket) => new ServerSession(this, socket));
   }

@@ -124,7 +124,8 @@ export class PgConnection {
   /** Opens a session for callback code: `callback` runs once, with the ready connection or the error. */
   static open(ctx: ActorContext, options: PgConnectOptions, callback: (err: Error | null, conn?: PgConnection) => void): void {
     const o = resolveConnectOptions(options);
-    const socket = netOf(ctx).connect({ host: o.host, port: o.port });
+    // node-postgres turns Nagle off (stream.setNoDelay(true)).
+    const socket = netOf(ctx).connect({ host: o.host, port: o.port, noDelay: true });
     new PgConnection(ctx, o, socket, callback);
   }
 

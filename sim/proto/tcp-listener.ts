@@ -42,11 +42,14 @@ export abstract class TcpListener<C> {
   }
 
   /**
-   * Listens on `port` with `backlog` (default 511, as Node). Throws EADDRINUSE. `accept` makes a connection of
-   * a socket, or refuses it (null: the socket is destroyed); a closing server refuses every one.
+   * Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE, an
+   * uncaught 'error' in Node). `accept` makes a connection of a socket, or refuses it (null: the socket is
+   * destroyed); a closing server refuses every one.
    */
   protected listenOn(port: number, backlog: number | undefined, options: ServerOptions, accept: (socket: Socket, open: number) => C | null): this {
-    this.tcp = netOf(this.ctx).createServer(options, (socket) => {
+    // Node's HTTP/1.1 server turns Nagle off on accepted sockets (its noDelay defaults to true); the HTTP/2
+    // server is given the same here, unverified against Node's http2.
+    this.tcp = netOf(this.ctx).createServer({ noDelay: true, ...options }, (socket) => {
       const c = this.closing ? null : accept(socket, this.open.size);
       if (c === null) socket.destroy();
       else this.open.add(c);

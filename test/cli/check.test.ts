@@ -151,7 +151,7 @@ describe('faultline replay', () => {
     const dir = tmp();
     const r = await cli(['replay', 'test/corpus/pool-exhaustion/seed-7-recovers.json', '--trace', join(dir, 't.jsonl')]);
     expect(r.code).toBe(EXIT_LIVENESS);
-    expect(r.stdout).toMatch(/^liveness · recovers: only \d+ of \d+ requests started 2000 ms or more after the heal succeeded/m);
+    expect(r.stdout).toMatch(/^liveness · recovers: only \d+ of \d+ requests started 3000 ms or more after the heal succeeded/m);
     expect(r.stdout).toContain('expected fail: liveness · recovers: as expected');
     const digest = /^digest ([0-9a-f]{16})/m.exec(r.stdout)![1]!;
     expect(digestHex(readFileSync(join(dir, 't.jsonl'), 'utf8'))).toBe(digest);

@@ -293,13 +293,14 @@ describe('the stream check', () => {
     }
   });
 
-  it('a client restarted after a crash reuses the same 4-tuple at once: each incarnation is its own stream', async () => {
+  it('a client restarted after a crash that binds the same port reuses the 4-tuple at once: each incarnation is its own stream', async () => {
     const w = world({ link: { latency: '5ms' }, tracePackets: false, checkStreams: true });
     w.server.spawn('s', (ctx) => void api(ctx).createServer((sock) => sock.on('data', (c) => sock.write(c))).listen(80), { daemon: true });
     const ids: string[] = [];
     const echoes: number[] = [];
     w.client.spawn('c', async (ctx) => {
-      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      // A reboot starts the ephemeral ports elsewhere: the port is bound, so every incarnation has the same 4-tuple.
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80, localPort: 32768 });
       ids.push(sock.connectionId!);
       const payload = pattern(5_000 + ids.length * 1_000); // a different length each time
       sock.end(payload);

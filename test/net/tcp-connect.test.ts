@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../sim/core/simulation.js';
+import { MemorySink } from '../../sim/core/trace.js';
 import { NetError } from '../../sim/net/errors.js';
+import { Network } from '../../sim/net/network.js';
 import { api, sent, world } from './tcp-helpers.js';
 
 describe('connect (Linux numbers: shared/reference/linux-tcp.md)', () => {
@@ -52,6 +55,54 @@ describe('connect (Linux numbers: shared/reference/linux-tcp.md)', () => {
     });
     await sim.run();
     expect(code).toBe('ENOTFOUND');
+  });
+
+  it('to an address no host has fails with EHOSTUNREACH when ARP gives up, 3 s on (three requests 1 s apart), never ENOTFOUND', async () => {
+    const { sim, client } = world();
+    const outcomes: string[] = [];
+    client.spawn('c', async (ctx) => {
+      const first = api(ctx).connectAsync({ host: '10.9.9.9', port: 80 }).catch((e: NetError) => outcomes.push(`${e.message}@${ctx.now}`));
+      await ctx.sleep('1s');
+      // A second connect while the address is still being resolved waits for the same answer.
+      await api(ctx).connectAsync({ host: '10.9.9.9', port: 81 }).catch((e: NetError) => outcomes.push(`${e.message}@${ctx.now}`));
+      await first;
+      // After the failure, a new connect starts a new resolution.
+      await api(ctx).connectAsync({ host: '10.9.9.9', port: 80 }).catch((e: NetError) => outcomes.push(`${e.code}@${ctx.now}`));
+    });
+    await sim.run();
+    expect(outcomes).toEqual(['connect EHOSTUNREACH 10.9.9.9:80@3000000', 'connect EHOSTUNREACH 10.9.9.9:81@3000000', 'EHOSTUNREACH@6000000']);
+  });
+
+  it('to an address no host has: ARP\'s timing is an option, and a SYN schedule shorter than it ends in ETIMEDOUT first', async () => {
+    const outcome = async (net: { neighbour?: { retransTimeMs?: number; mcastSolicit?: number }; synRetries?: number }) => {
+      const sink = new MemorySink();
+      const sim = new Simulation({ seed: 1, sinks: [sink] });
+      const network = new Network(sim, { neighbour: net.neighbour, tcp: net.synRetries === undefined ? {} : { synRetries: net.synRetries } });
+      let out = '';
+      network.host('client').spawn('c', async (ctx) => {
+        await api(ctx).connectAsync({ host: '10.9.9.9', port: 80 }).catch((e: NetError) => (out = `${e.code}@${ctx.now}`));
+      });
+      await sim.run();
+      return out;
+    };
+    expect(await outcome({ neighbour: { mcastSolicit: 5 } })).toBe('EHOSTUNREACH@5000000');
+    expect(await outcome({ neighbour: { retransTimeMs: 500 } })).toBe('EHOSTUNREACH@1500000');
+    expect(await outcome({ synRetries: 0 })).toBe('ETIMEDOUT@1000000');
+    expect(await outcome({ synRetries: 1 })).toBe('EHOSTUNREACH@3000000');
+  });
+
+  it('a connect to an unreachable address destroyed before ARP gives up reports nothing more', async () => {
+    const { sim, client } = world();
+    const events: string[] = [];
+    client.spawn('c', async (ctx) => {
+      const sock = api(ctx).connect({ host: '10.9.9.9', port: 80 });
+      sock.on('error', (e) => events.push(`error ${e.code}`));
+      sock.on('close', (hadError) => events.push(`close ${hadError}@${ctx.now}`));
+      await ctx.sleep('1s');
+      sock.destroy();
+    });
+    await sim.run();
+    expect(events).toEqual(['close false@1000000']);
   });
 
   it('when the SYN-ACK is lost, the server resends it at 1, 3, 7, 15, 31 s and drops the half-open connection at 63 s', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetError } from '../../sim/net/errors.js';
-import { api, world } from './tcp-helpers.js';
+import { api, sent, world } from './tcp-helpers.js';
 
 /** A server that accepts and reads forever; a client that connects and then does `clientWork`. */
 function pair(options: Parameters<typeof world>[0], clientWork: (sock: import('../../sim/net/tcp/socket.js').Socket, ctx: import('../../sim/core/context.js').ActorContext) => Promise<void>) {
@@ -24,14 +24,72 @@ function pair(options: Parameters<typeof world>[0], clientWork: (sock: import('.
 }
 
 describe('kill versus silent crash', () => {
-  it('after a kill the peer sees ECONNRESET within one RTT', async () => {
+  it('after a kill, the kernel closes the dead process\'s idle socket with a FIN: the peer reads end-of-stream within one trip', async () => {
     let outcome = '';
-    const w = pair({ tracePackets: false }, async (sock, ctx) => {
+    const w = pair({ tracePackets: true }, async (sock, ctx) => {
+      outcome = `${await sock.read()}@${ctx.now}`;
+    });
+    w.sim.at('1s', () => w.server.host.kill());
+    await w.sim.run();
+    expect(outcome).toBe('null@1010000');
+    expect(sent(w.sink.records, 'server', 'FIN|ACK').map((r) => r.t)).toEqual([1_000_000]);
+    expect(sent(w.sink.records, 'server', 'RST|ACK')).toEqual([]);
+  });
+
+  it('after a kill, a peer that keeps writing to the closed socket draws an RST: EPIPE (the reset arrived after its FIN)', async () => {
+    const errors: string[] = [];
+    const w = pair({ tracePackets: true }, async (sock, ctx) => {
+      sock.on('error', (e: NetError) => errors.push(`${e.code}@${ctx.now}`));
+      await ctx.sleep('2s');
+      sock.write('anyone?'); // the FIN came at 1.01 s; the dead process's kernel answers this with RST
+      await ctx.sleep('1s');
+      sock.write('still?');
+    });
+    w.sim.at('1s', () => w.server.host.kill());
+    await w.sim.run({ until: '10s' });
+    expect(sent(w.sink.records, 'server', 'RST|ACK').map((r) => r.t)).toEqual([2_030_000]);
+    expect(errors[0]).toBe('EPIPE@2040000');
+  });
+
+  it('after a kill, a socket with unread data is reset instead: the peer sees ECONNRESET within one trip', async () => {
+    let outcome = '';
+    const w = world({ tracePackets: true });
+    // A server that accepts and never reads.
+    w.server.spawn('s', (ctx) => void api(ctx).createServer(() => {}).listen(80), { daemon: true });
+    w.client.spawn('c', async (ctx) => {
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      sock.write('unread');
       await sock.read().catch((e: NetError) => (outcome = `${e.code}@${ctx.now}`));
     });
     w.sim.at('1s', () => w.server.host.kill());
     await w.sim.run();
     expect(outcome).toBe('ECONNRESET@1010000');
+    expect(sent(w.sink.records, 'server', 'FIN|ACK')).toEqual([]);
+  });
+
+  it('after a kill, the listener is closed: connections waiting in its accept queue are reset and new connects are refused', async () => {
+    const w = world({ tracePackets: false });
+    w.server.spawn('s', (ctx) => void api(ctx).createServer({ autoAccept: false }).listen(80), { daemon: true });
+    const outcomes: string[] = [];
+    w.client.spawn('c', async (ctx) => {
+      const queued = await api(ctx).connectAsync({ host: 'server', port: 80 }); // handshake done, never accepted
+      await queued.read().catch((e: NetError) => outcomes.push(`queued ${e.code}@${ctx.now}`));
+      await api(ctx)
+        .connectAsync({ host: 'server', port: 80 })
+        .catch((e: NetError) => outcomes.push(`new ${e.code}@${ctx.now}`));
+    });
+    w.sim.at('1s', () => w.server.host.kill());
+    await w.sim.run();
+    expect(outcomes).toEqual(['queued ECONNRESET@1010000', 'new ECONNREFUSED@1030000']);
+  });
+
+  it('a silent crash, unlike a kill, sends nothing at all', async () => {
+    const w = pair({ tracePackets: true }, async (sock) => {
+      await sock.read();
+    });
+    w.sim.at('1s', () => w.server.host.crash());
+    await w.sim.run({ until: '10s' });
+    expect(w.sink.records.filter((r) => r.kind === 'pkt.send' && r.host === 'server' && r.t >= 1_000_000)).toEqual([]);
   });
 
   it('after a silent crash a writing peer retransmits with backoff and ends with ETIMEDOUT (tcp_retries2 = 15)', async () => {
@@ -106,9 +164,10 @@ describe('kill versus silent crash', () => {
           .listen(80),
       { daemon: true },
     );
-    // Each incarnation of the client connects from the first ephemeral port, so the second reuses the 4-tuple.
+    // Each incarnation of the client binds port 32768 (a reboot would start its ephemeral ports elsewhere), so
+    // the second reuses the 4-tuple.
     w.client.spawn('c', async (ctx) => {
-      const sock = await api(ctx).connectAsync({ host: 'server', port: 80 });
+      const sock = await api(ctx).connectAsync({ host: 'server', port: 80, localPort: 32768 });
       connected.push(`${sock.localPort}@${ctx.now}`);
       await ctx.sleep('1h');
     });
@@ -121,6 +180,43 @@ describe('kill versus silent crash', () => {
     expect(serverErrors).toEqual(['ECONNRESET@2030000']);
     const rst = w.sink.records.find((r) => r.kind === 'tcp.rst' && r.fields?.reason === 'unacceptable-ack');
     expect(rst?.t).toBe(2_020_000);
+  });
+
+  it('a rebooted client takes its ephemeral ports from elsewhere (a per-boot draw, as Linux\'s RFC 6056 secret), not its old ones', async () => {
+    const w = world({ tracePackets: false });
+    w.server.spawn('s', (ctx) => void api(ctx).createServer(() => {}).listen(80), { daemon: true });
+    const ports: number[] = [];
+    w.client.spawn('c', async (ctx) => {
+      for (let i = 0; i < 2; i++) ports.push((await api(ctx).connectAsync({ host: 'server', port: 80 })).localPort!);
+      await ctx.sleep('1h');
+    });
+    for (const at of [2, 4]) {
+      w.sim.at(`${at}s`, () => w.client.host.crash());
+      w.sim.at(`${at + 1}s`, () => w.client.host.restart());
+    }
+    await w.sim.run({ until: '10s' });
+    // First boot: 32768 and 32769, in order; each reboot: two consecutive ports from a drawn start.
+    expect(ports.slice(0, 2)).toEqual([32768, 32769]);
+    for (const boot of [1, 2]) {
+      const [a, b] = ports.slice(2 * boot, 2 * boot + 2);
+      expect(a).not.toBe(32768);
+      expect(a! >= 32768 && a! <= 60999).toBe(true);
+      expect(b).toBe(a === 60999 ? 32768 : a! + 1);
+    }
+    expect(ports[4]).not.toBe(ports[2]);
+  });
+
+  it('connect with a localPort whose 4-tuple is taken fails with EADDRINUSE', async () => {
+    const w = world({ tracePackets: false });
+    w.server.spawn('s', (ctx) => void api(ctx).createServer(() => {}).listen(80), { daemon: true });
+    let second = '';
+    w.client.spawn('c', async (ctx) => {
+      await api(ctx).connectAsync({ host: 'server', port: 80, localPort: 40000 });
+      second = await api(ctx).connectAsync({ host: 'server', port: 80, localPort: 40000 }).then(() => 'connected', (e: NetError) => e.code);
+      await ctx.sleep('1h');
+    });
+    await w.sim.run({ until: '2s' });
+    expect(second).toBe('EADDRINUSE');
   });
 
   it('a graceful stop closes connections with FIN: the peer reads end-of-stream', async () => {

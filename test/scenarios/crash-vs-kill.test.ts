@@ -11,7 +11,7 @@ async function failures(mode: 'crash' | 'kill') {
 }
 
 describe('crash-vs-kill', () => {
-  it('after a kill, callers fail within a round trip: ECONNRESET for requests in flight, ECONNREFUSED for new ones', async () => {
+  it("after a kill, callers fail within a round trip, as the kernel closes the dead process's sockets: ECONNRESET ('socket hang up': the FIN came before the response) for requests in flight, ECONNREFUSED (the listener is gone) for new ones", async () => {
     const { s, failed } = await failures('kill');
     expect(Object.keys(s.byError).sort()).toEqual(['ECONNREFUSED', 'ECONNRESET']);
     for (const r of failed) {

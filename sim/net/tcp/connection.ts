@@ -91,6 +91,10 @@ export class Connection {
   private readonly unsent = new ByteQueue();
   private finQueued = false;
   private finSent = false;
+  /** TCP_NODELAY: Nagle off for this connection (the host's `nagle: false` turns it off for all). */
+  private noDelay: boolean;
+  /** End of the last segment shorter than the MSS that was sent (Linux's snd_sml, for Minshall's Nagle). */
+  private sndSml = 0;
   private dupAcks = 0;
   private retransmits = 0;
   private retransmitStartUs = -1;
@@ -112,6 +116,14 @@ export class Connection {
   private rightEdge = 0;
   /** rcvNxt as of the last segment we sent (every segment after the SYN carries the ACK). */
   private ackedUpTo = 0;
+  /** The receive buffer now: receiveBufferBytes, grown by autotuning (sk_rcvbuf). */
+  private rcvBufBytes: number;
+  /** Autotuning's measurement (Linux's rcvq_space): bytes read per RTT so far, and since when it counts. */
+  private rcvSpaceBytes: number;
+  private rcvSpaceStartUs = 0;
+  private rcvSpaceReadAtStart = 0;
+  /** Bytes the application has read. */
+  private bytesConsumed = 0;
 
   // Timers. The retransmission timer is re-armed lazily: only its deadline moves on every ACK.
   private rtoTimer: Timer<Connection> | null = null;
@@ -141,6 +153,11 @@ export class Connection {
     this.cc = new NewReno(options.initialCwndSegments);
     this.keepAlive = options.keepAlive;
     this.keepAliveTimeUs = options.keepAliveTimeMs * 1000;
+    this.noDelay = !options.nagle;
+    this.rcvBufBytes = options.receiveBufferBytes;
+    // Linux starts the measurement at TCP_INIT_CWND segments (tcp_init_buffer_space).
+    this.rcvSpaceBytes = Math.min(options.receiveBufferBytes, 10 * options.mssBytes);
+    this.rcvSpaceStartUs = stack.sim.now;
   }
 
   get now(): number {
@@ -152,9 +169,21 @@ export class Connection {
     return this.inOrder.bytes;
   }
 
+  /** True once the peer's FIN has been received: no more data will come (some may wait unread). */
+  get inputEnded(): boolean {
+    return this.finReceived;
+  }
+
   /** True once the peer's FIN has been received and everything before it read. */
   get readEnded(): boolean {
     return this.finReceived && this.inOrder.bytes === 0;
+  }
+
+  /** The send buffer now (sk_sndbuf): sendBufferBytes, or with autotuning 2 × cwnd × MSS up to sendBufferMaxBytes. */
+  get sendBufferBytes(): number {
+    const o = this.options;
+    if (!o.sendBufferAutotuning) return o.sendBufferBytes;
+    return Math.max(o.sendBufferBytes, Math.min(2 * this.cc.cwnd * o.mssBytes, o.sendBufferMaxBytes));
   }
 
   /** Bytes written and not yet acknowledged (sent or not). */
@@ -229,6 +258,8 @@ export class Connection {
   read(maxBytes = Infinity): Uint8Array | null {
     if (this.inOrder.bytes === 0) return null;
     const out = maxBytes === Infinity ? this.inOrder.takeChunk()! : this.inOrder.take(Math.min(maxBytes, this.inOrder.bytes));
+    this.bytesConsumed += out.byteLength;
+    if (this.options.receiveBufferAutotuning) this.adjustReceiveBuffer();
     this.afterRead();
     return out;
   }
@@ -272,12 +303,23 @@ export class Connection {
     this.finish(null);
   }
 
+  /** A half-open connection whose listener closed: gone without a segment (its request socket is dropped). */
+  forget(): void {
+    if (this.state !== 'CLOSED') this.finish(null);
+  }
+
   /** The host vanished: the connection is gone without a segment or an event. */
   vanish(): void {
     this.user = null;
     this.cancelTimers();
     this.state = 'CLOSED';
     this.streamCheck?.close();
+  }
+
+  /** TCP_NODELAY on or off; turning it on sends what Nagle was holding (Linux pushes pending frames). */
+  setNoDelay(noDelay: boolean): void {
+    this.noDelay = noDelay || !this.options.nagle;
+    if (this.noDelay) this.output();
   }
 
   setKeepAlive(enable: boolean, initialDelayUs?: number): void {
@@ -418,7 +460,7 @@ export class Connection {
       this.ourFinAcked();
       if (this.sndUna === this.sndMax) this.stopRtoTimer();
       else this.restartRtoTimer();
-      if (this.user && this.bufferedBytes < this.options.sendBufferBytes) this.user.writable();
+      if (this.user && this.bufferedBytes < this.sendBufferBytes) this.user.writable();
     } else if (ack === this.sndUna) {
       const windowChanged = seg.window !== this.sndWnd;
       this.sndWnd = seg.window;
@@ -564,9 +606,32 @@ export class Connection {
 
   // ---- Receive buffers ----
 
-  /** Receive buffer space not taken by unread or out-of-order data. */
+  /** Receive buffer space not taken by unread or out-of-order data (at most 65,535 without window scaling). */
   private receiveWindow(): number {
-    return Math.max(0, this.options.receiveBufferBytes - this.inOrder.bytes - this.outOfOrderBytes);
+    const free = Math.max(0, this.rcvBufBytes - this.inOrder.bytes - this.outOfOrderBytes);
+    return this.options.windowScaling ? free : Math.min(free, 65_535);
+  }
+
+  /**
+   * Dynamic right-sizing (tcp_rcv_space_adjust): once an RTT has passed since the measurement began, if the
+   * application read more in it than ever before, the buffer grows to 2 × that + 16 segments, plus twice the
+   * growth rate (so it keeps ahead of a sender in slow start), up to receiveBufferMaxBytes.
+   */
+  private adjustReceiveBuffer(): void {
+    const rttUs = this.rto.srttUs;
+    const now = this.now;
+    if (rttUs === undefined || now - this.rcvSpaceStartUs < rttUs) return;
+    const copied = this.bytesConsumed - this.rcvSpaceReadAtStart;
+    const space = this.rcvSpaceBytes;
+    if (copied > space) {
+      let rcvwin = 2 * copied + 16 * this.options.mssBytes;
+      rcvwin += 2 * Math.floor((rcvwin * (copied - space)) / space);
+      const grown = Math.min(rcvwin, this.options.receiveBufferMaxBytes);
+      if (grown > this.rcvBufBytes) this.rcvBufBytes = grown;
+      this.rcvSpaceBytes = copied;
+    }
+    this.rcvSpaceReadAtStart = this.bytesConsumed;
+    this.rcvSpaceStartUs = now;
   }
 
   /** The highest sequence number the peer may send: what we advertised, or more if space has freed. */
@@ -638,8 +703,13 @@ export class Connection {
         break;
       }
       const len = Math.min(mss, this.unsent.bytes, room);
-      // Sender-side silly window avoidance: do not send a runt while more data waits and data is in flight.
-      if (len < mss && len < this.unsent.bytes && inFlight > 0) break;
+      if (len < mss && inFlight > 0) {
+        // Sender-side silly window avoidance: do not send a runt while more data waits and data is in flight.
+        if (len < this.unsent.bytes) break;
+        // Nagle, Minshall's variant as Linux: the last of the data, short, waits while an earlier short
+        // segment is unacknowledged, unless TCP_NODELAY or a FIN is to follow it.
+        if (!this.noDelay && !this.finQueued && this.sndSml > this.sndUna) break;
+      }
       this.sendNew(ACK, this.unsent.take(len));
     }
     if (this.finQueued && !this.finSent && this.unsent.bytes === 0 && this.sndNxt === this.sndMax) {
@@ -659,7 +729,10 @@ export class Connection {
     this.transmit(seg);
     this.sndNxt += len;
     if (this.sndNxt > this.sndMax) this.sndMax = this.sndNxt;
-    if (data) this.bytesSent += data.byteLength;
+    if (data) {
+      this.bytesSent += data.byteLength;
+      if (data.byteLength < this.options.mssBytes) this.sndSml = this.sndNxt;
+    }
     if (this.rtoDeadlineUs < 0) this.restartRtoTimer();
   }
 

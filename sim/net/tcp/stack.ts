@@ -71,24 +71,34 @@ export class TcpStack {
   private readonly connections = new Map<string, Connection>();
   private readonly listeners = new Map<number, Listener>();
   private readonly owners = new Map<Connection, Actor>();
-  private nextPort = EPHEMERAL_PORT_MIN;
+  private nextPort: number;
   /** Connections per remote ip:port, so a destination whose ports are all taken fails at once, not after a scan. */
   private readonly perDestination = new Map<string, number>();
   private readonly isn: RandomStream;
 
+  /** `firstPort`: where the ephemeral port search starts (a rebooted host starts at a drawn port: NetHost.wipe). */
   constructor(
     readonly net: Network,
     readonly host: NetHost,
+    firstPort = EPHEMERAL_PORT_MIN,
   ) {
     this.sim = net.sim;
     this.isn = net.sim.random.stream(`net/${host.name}/tcp-isn`);
+    this.nextPort = firstPort;
   }
 
   // ---- Opening ----
 
-  /** Active open from `owner` to remoteIp:remotePort. Throws EADDRNOTAVAIL when no ephemeral port is free. */
-  connect(owner: Actor, remoteIp: string, remotePort: number): Connection {
-    const localPort = this.allocatePort(remoteIp, remotePort);
+  /**
+   * Active open from `owner` to remoteIp:remotePort, from `boundPort` if given (EADDRINUSE when its 4-tuple
+   * or a listener has it), else from an ephemeral port (EADDRNOTAVAIL when none is free).
+   */
+  connect(owner: Actor, remoteIp: string, remotePort: number, boundPort?: number): Connection {
+    if (boundPort !== undefined && (this.listeners.has(boundPort) || this.connections.has(key(boundPort, remoteIp, remotePort)))) {
+      this.count('tcp.errors.EADDRINUSE');
+      throw new NetError('EADDRINUSE', 'connect', remoteIp, remotePort);
+    }
+    const localPort = boundPort ?? this.allocatePort(remoteIp, remotePort);
     if (localPort === undefined) {
       this.count('tcp.errors.EADDRNOTAVAIL');
       throw new NetError('EADDRNOTAVAIL', 'connect', remoteIp, remotePort);
@@ -111,12 +121,17 @@ export class TcpStack {
     return l;
   }
 
-  /** Stops listening; connections still waiting in the accept queue are reset. */
+  /**
+   * Stops listening (close(2) on the listening socket, Linux's inet_csk_listen_stop): connections still in the
+   * accept queue are reset; half-open ones (SYN_RECV) are forgotten without a segment, so the client's final
+   * ACK finds no socket and draws an RST, and a new SYN finds no listener (RST: ECONNREFUSED).
+   */
   unlisten(l: Listener): void {
     if (l.closed) return;
     l.closed = true;
     if (this.listeners.get(l.port) === l) this.listeners.delete(l.port);
     for (const c of l.acceptQueue.splice(0)) c.abort();
+    for (const c of [...this.connections.values()]) if (c.listener === l && c.state === 'SYN_RECV') c.forget();
     this.sim.trace.write({ t: this.sim.now, kind: 'tcp.unlisten', host: this.host.name, fields: { port: l.port } });
   }
 
@@ -226,14 +241,14 @@ export class TcpStack {
     this.perDestination.clear();
   }
 
-  /** The actor ended: its listeners close and its connections are reset (abort) or closed. */
-  closeOwnedBy(actor: Actor, abort: boolean): void {
+  /**
+   * The actor ended, however it ended (exit, stop, kill, an uncaught error): the kernel closes its descriptors
+   * as close(2) would. Listeners close (unlisten); each connection sends its FIN after the data the kernel
+   * holds, or an RST when received data was left unread (Connection.close).
+   */
+  closeOwnedBy(actor: Actor): void {
     for (const l of [...this.listeners.values()]) if (l.owner === actor) this.unlisten(l);
-    for (const [c, owner] of [...this.owners]) {
-      if (owner !== actor) continue;
-      if (abort) c.abort();
-      else c.close();
-    }
+    for (const [c, owner] of [...this.owners]) if (owner === actor) c.close();
   }
 
   /** Connections in the table (including TIME_WAIT), for tests and reports. */
