@@ -55,24 +55,31 @@ export class Progress {
     private readonly out: (line: string) => void,
     private readonly nowMs: () => number,
     private readonly startMs: number,
+    /** Say how many failed (a check's runs fail; a sweep's runs are measurements). */
+    private readonly countFailures = true,
   ) {
     this.plainStep = Math.max(1, Math.ceil(runs * PLAIN_STEP_SHARE));
   }
 
   /** A run finished; a failure gets its own line at once (so a long check shows it before the end). */
   add(o: RunOutcome): void {
-    this.done++;
     if (o.finding) {
       this.failed++;
       this.clearBar();
       this.out(`run ${o.index} · seed ${o.seed} · ${o.finding.class} · ${o.finding.invariant}: ${o.finding.message}`);
     }
-    const elapsed = seconds(this.nowMs() - this.startMs);
+    this.tick();
+  }
+
+  /** One more run done: the bar redrawn on a terminal, elsewhere a line every tenth of the runs. */
+  tick(): void {
+    this.done++;
+    const rest = `${this.countFailures ? ` · ${this.failed} failed` : ''} · ${seconds(this.nowMs() - this.startMs)}`;
     if (this.terminal.isTTY) {
       const filled = Math.round((BAR_WIDTH * this.done) / this.runs);
-      this.terminal.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${this.done}/${this.runs} · ${this.failed} failed · ${elapsed}`);
+      this.terminal.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${this.done}/${this.runs}${rest}`);
     } else if (this.done % this.plainStep === 0 || this.done === this.runs) {
-      this.out(`${this.done}/${this.runs} runs · ${this.failed} failed · ${elapsed}`);
+      this.out(`${this.done}/${this.runs} runs${rest}`);
     }
   }
 

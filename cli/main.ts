@@ -1,7 +1,7 @@
 /**
  * The faultline command line (Node only): `faultline list`, `run <scenario>`, `check <scenario>`,
- * `replay <case.json>`, `viz [scenario]`; a scenario is a built-in's name or a module's path. Bad input ends
- * with one line on stderr and exit status 2; the other statuses are in exit-codes.ts.
+ * `sweep <scenario>`, `replay <case.json>`, `viz [scenario]`; a scenario is a built-in's name or a module's
+ * path. Bad input ends with one line on stderr and exit status 2; the other statuses are in exit-codes.ts.
  */
 import { parseArgs } from 'node:util';
 import { FAULTLINE_VERSION, MemorySink, systemJsonSchema, parseAssignments, parseDuration, replayCommand, runScenario, type RequestSummary, type TraceRecord, type TraceSink } from 'faultline';
@@ -14,6 +14,7 @@ import { check, CheckError, checkUsage } from './check.js';
 import type { Terminal } from './check-report.js';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
 import { replay, replayUsage } from './replay.js';
+import { sweep, sweepUsage } from './sweep.js';
 import { viz, vizUsage } from './viz.js';
 
 /** Most trace lines --log prints. */
@@ -31,6 +32,7 @@ const usage = `usage: faultline <command>
     --trace-detail <d>   full (default) or light: packets and request spans left out, as chaos runs do
     --json               print one JSON object instead of the summary
 ${checkUsage}
+${sweepUsage}
 ${replayUsage}
 ${vizUsage}
   faultline schema                            the JSON Schema of a system file (for editors' completion)
@@ -54,6 +56,8 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         return await run(rest, out);
       case 'check':
         return await check(rest, out, terminal);
+      case 'sweep':
+        return await sweep(rest, out, err, terminal);
       case 'replay':
         return await replay(rest, out);
       case 'viz':
@@ -72,7 +76,7 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         out(FAULTLINE_VERSION);
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: list, run, check, replay, viz, schema)`);
+        throw new UsageError(`unknown command '${command}' (commands: list, run, check, sweep, replay, viz, schema)`);
     }
   } catch (e) {
     if (isUserError(e)) {

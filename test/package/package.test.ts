@@ -1,15 +1,15 @@
 /**
  * faultline as a user gets it: `npm pack`, the tarball installed into a fresh project beside vitest, then the
  * README's "Use it in your project" steps. Plain `node` imports every entry point (compiled JavaScript, no
- * tsx); the bin runs, checks and replays the project's own scenario modules (.mjs and .ts, one with a fault
- * kind of its own) with the digests the library gives in-process; a vitest file in the project uses the
+ * tsx); the bin runs, checks, sweeps and replays the project's own scenario modules (.mjs and .ts, one with a
+ * fault kind of its own) with the digests the library gives in-process; a vitest file in the project uses the
  * matchers and the chaos helper; `faultline viz ./module` serves the visualizer, which runs the user's
  * scenario in the browser to the CLI's digest.
  *
  * The install needs the npm registry (or npm's cache: CI's `npm ci` has filled it).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,19 @@ describe('the packed package in a fresh project', () => {
     expect(replayed.stdout).toContain('passed: every invariant held');
     const lib = await node(['-e', `const { simulate } = await import('faultline'); const t = (await import('./tiny-pool.mjs')).default; console.log((await simulate(t, { seed: 5, faults: ${JSON.stringify(faults)}, duration: 10000000, traceDetail: 'light', checkStreams: true })).digest)`], project);
     expect(replayed.stdout).toContain(`digest ${lib.stdout.trim()}`);
+  });
+
+  it('sweeps a module of the project on worker threads: each run the digest simulate() gives, and a report that needs nothing but d3 inside it', async () => {
+    const r = await faultline(['sweep', './tiny-pool.mjs', '--vary', 'poolSize=1,2', '--seeds', '2', '--workers', '2', '--duration', '3s', '--json', '--html', 'report.html'], project);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { points: { assignments: { poolSize: string }; runs: { seed: number; digest: string }[] }[] };
+    expect(result.points.map((p) => p.assignments.poolSize)).toEqual(['1', '2']);
+    const p = result.points[1]!;
+    const lib = await node(['-e', `const { simulate } = await import('faultline'); const t = (await import('./tiny-pool.mjs')).default; console.log((await simulate(t, { seed: ${p.runs[1]!.seed}, params: { poolSize: '2' }, duration: '3s', traceDetail: 'light' })).digest)`], project);
+    expect(lib.stdout.trim()).toBe(p.runs[1]!.digest);
+    const html = readFileSync(join(project, 'report.html'), 'utf8');
+    expect(html).toContain('id="sweep-data"');
+    expect(html).not.toMatch(/<script[^>]*src=|<link /);
   });
 
   it('a vitest file in the project uses simulate(), the matchers and assertChaos', async () => {
