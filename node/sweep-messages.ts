@@ -4,7 +4,7 @@ import type { RunFigures } from 'faultline';
 export interface SweepJob {
   /** point × seeds + seed index: the order the answers are put back in. */
   index: number;
-  /** The scenario as loadScenario takes it: a built-in's name or a module's path. */
+  /** The scenario as loadScenario takes it: a built-in's name or a module's absolute path. */
   scenario: string;
   seed: number;
   /** The point's parameters as text, `--set` and the varied keys together. */

@@ -40,7 +40,9 @@ export class SweepRunError extends Error {
 
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const set = options.set ?? {};
-  const { scenario } = await loadScenario(options.scenario);
+  const { scenario, modulePath } = await loadScenario(options.scenario);
+  // Workers load a module by its absolute path, whatever their working directory.
+  const source = modulePath ?? options.scenario;
   for (const axis of options.vary) {
     if (axis.key in set) throw new ParamError(`--vary ${axis.key}: also given with --set (vary it or set it)`);
   }
@@ -51,7 +53,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 
   const seeds = options.seeds;
   const jobs: SweepJob[] = points.flatMap((p) =>
-    seeds.map((seed, s) => ({ index: p.index * seeds.length + s, scenario: options.scenario, seed, params: { ...set, ...p.assignments }, duration: options.duration, faults: options.faults })),
+    seeds.map((seed, s) => ({ index: p.index * seeds.length + s, scenario: source, seed, params: { ...set, ...p.assignments }, duration: options.duration, faults: options.faults })),
   );
   options.onStart?.({ points: points.length, runs: jobs.length });
   let done = 0;
