@@ -98,9 +98,9 @@ describe.skipIf(!hasChromium)('the visualizer with a pool-exhaustion trace', () 
     const view = s.page.locator('#view-log');
     await view.locator('select[name="log-kind"]').selectOption('pool.timeout');
     await expect.poll(() => view.locator('.chart-title').textContent()).toMatch(/^438 of/);
-    const row = view.locator('.log-row').nth(3);
-    const t = Number(await row.getAttribute('data-t'));
-    await row.click();
+    const t = Number(await view.locator('.log-row').nth(3).getAttribute('data-t'));
+    // The record by its time, not by its place: the list may re-render (and shift) between reading and clicking.
+    await view.locator(`.log-row[data-t="${t}"]`).first().click();
     await expect.poll(() => cursorUs(s)).toBe(t);
     await shot(s, '#view-log', 'event-log.png');
     await view.locator('select[name="log-kind"]').selectOption('');
