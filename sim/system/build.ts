@@ -13,7 +13,7 @@ import { runService, type ServiceOptions } from '../actors/service.js';
 import { parseDuration } from '../core/time.js';
 import type { World } from '../world.js';
 import { replicaHosts } from './references.js';
-import type { ClientSpec, GatewaySpec, ServiceSpec, SystemFile } from './schema.js';
+import { durationSum, type ClientSpec, type GatewaySpec, type ServiceSpec, type SystemFile } from './schema.js';
 
 /** The object without its undefined fields: an option the file leaves out keeps the actor's default. */
 function given<T extends object>(o: T): Partial<T> {
@@ -32,9 +32,9 @@ export function buildSystem(world: World, sys: SystemFile): void {
     const { slowdowns, ...options } = d;
     const db = startDatabase(net.host(name), given(options) as never);
     for (const s of slowdowns) {
-      const atUs = parseDuration(s.at, `databases.${name}.slowdowns.at`);
+      const atUs = durationSum(s.at, `databases.${name}.slowdowns.at`);
       sim.at(atUs, () => db.setSlow(s.factor));
-      sim.at(atUs + parseDuration(s.for, `databases.${name}.slowdowns.for`), () => db.setSlow(1));
+      sim.at(atUs + durationSum(s.for, `databases.${name}.slowdowns.for`), () => db.setSlow(1));
     }
   }
   for (const [name, srv] of Object.entries(sys.servers)) {
@@ -56,7 +56,7 @@ export function buildSystem(world: World, sys: SystemFile): void {
   }
   for (const [name, g] of Object.entries(sys.gateways)) {
     const options = gatewayOptions(sys, g);
-    for (const host of replicaHosts(name, g.replicas)) net.host(host).spawn(g.preset, (ctx) => void runGateway(ctx, options), { daemon: true });
+    for (const host of replicaHosts(name, g.replicas)) net.host(host).spawn(g.actor ?? g.preset, (ctx) => void runGateway(ctx, options), { daemon: true });
   }
   for (const [name, c] of Object.entries(sys.clients)) {
     const targets = targetsOf(sys, c);
@@ -98,7 +98,7 @@ function serviceOptions(sys: SystemFile, s: ServiceSpec): Partial<ServiceOptions
 }
 
 function gatewayOptions(sys: SystemFile, g: GatewaySpec): GatewayOverrides {
-  const { upstream, replicas: _replicas, pool, loadBalancing, ...rest } = g;
+  const { upstream, replicas: _replicas, actor: _actor, pool, loadBalancing, ...rest } = g;
   const service = sys.services[upstream]!;
   return {
     ...(given(rest) as GatewayOverrides),

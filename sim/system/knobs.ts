@@ -35,15 +35,20 @@ export function knobParam(name: string, k: KnobSpec): z.ZodType {
   }
 }
 
-const WHOLE = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
-const ANY = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
+const WHOLE = /^\$\{([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?)\}$/;
+const ANY = /\$\{([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?)\}/g;
 
 /** The document with every `${name}` replaced: a string that is only `${name}` takes the value as it is. */
 export function substitute(json: unknown, values: Record<string, unknown>, path = ''): unknown {
   if (typeof json === 'string') {
-    const look = (name: string) => {
-      if (!(name in values)) throw new SystemFileError(`${path || '(top)'}: \${${name}} is not a parameter of this file (params: ${Object.keys(values).join(', ') || 'none'})`);
-      return values[name];
+    const look = (ref: string) => {
+      const [name, field] = ref.split('.') as [string, string | undefined];
+      if (!(name in values)) throw new SystemFileError(`${path || '(top)'}: \${${ref}} is not a parameter of this file (params: ${Object.keys(values).filter((k) => !k.includes('.')).join(', ') || 'none'})`);
+      if (field === undefined) return values[name];
+      const meaning = values[`${name}.`] as Record<string, Record<string, unknown>> | undefined;
+      const chosen = meaning?.[String(values[name])];
+      if (!chosen || !(field in chosen)) throw new SystemFileError(`${path || '(top)'}: \${${ref}}: parameter ${name} has no meaning '${field}' for ${JSON.stringify(values[name])}`);
+      return chosen[field];
     };
     const whole = WHOLE.exec(json);
     if (whole) return look(whole[1]!);

@@ -12,7 +12,7 @@ import { buildSystem } from './build.js';
 import { issueLine, SystemFileError } from './issues.js';
 import { knobParam, setPath, substitute } from './knobs.js';
 import { checkReferences } from './references.js';
-import { knobSchema, systemSchema, type SystemFile } from './schema.js';
+import { durationSum, knobSchema, systemSchema, type SystemFile } from './schema.js';
 
 export interface SystemSource {
   /** The scenario's name when the file gives none (the file's base name). */
@@ -22,8 +22,9 @@ export interface SystemSource {
 }
 
 /** The file checked with these parameters: knobs substituted, path overrides applied; throws SystemFileError. */
-export function checkSystem(json: unknown, params: Record<string, unknown>, knobs: readonly string[]): SystemFile {
-  const values: Record<string, unknown> = {};
+export function checkSystem(json: unknown, params: Record<string, unknown>, knobs: readonly string[], meanings: Record<string, unknown> = {}): SystemFile {
+  // A choice's meanings ride along under '<name>.', where no parameter can be named.
+  const values: Record<string, unknown> = Object.fromEntries(Object.entries(meanings).map(([k, v]) => [`${k}.`, v]));
   const overrides: [string, unknown][] = [];
   for (const [key, value] of Object.entries(params)) {
     if (knobs.includes(key)) values[key] = value;
@@ -42,11 +43,12 @@ export function systemScenario(json: unknown, source: SystemSource = {}): Scenar
   const declared = z.record(z.string(), knobSchema).default({}).safeParse((json as Record<string, unknown>).params);
   if (!declared.success) throw new SystemFileError(issueLine(declared.error.issues[0]!, (json as Record<string, unknown>).params, z.record(z.string(), knobSchema), 'params'));
   const knobs = Object.keys(declared.data);
+  const meanings = Object.fromEntries(Object.entries(declared.data).flatMap(([k, v]) => (v.means ? [[k, v.means]] : [])));
   const shape = Object.fromEntries(Object.entries(declared.data).map(([name, k]) => [name, knobParam(name, k)]));
   // Loose: keys besides the knobs are paths into the file, checked when the run builds.
   const params = z.looseObject(shape);
   const name = typeof (json as { name?: unknown }).name === 'string' ? ((json as { name: string }).name) : (source.name ?? 'system');
-  const defaults = checkSystem(json, resolveParams(name, params, {}) as Record<string, unknown>, knobs);
+  const defaults = checkSystem(json, resolveParams(name, params, {}) as Record<string, unknown>, knobs, meanings);
   const scenario = defineScenario({
     name: defaults.name ?? name,
     description: defaults.description,
@@ -54,9 +56,9 @@ export function systemScenario(json: unknown, source: SystemSource = {}): Scenar
     params,
     ...(defaults.chaos ? { chaos: defaults.chaos as ChaosProfile } : {}),
     build(world, p) {
-      const sys = checkSystem(json, p as Record<string, unknown>, knobs);
+      const sys = checkSystem(json, p as Record<string, unknown>, knobs, meanings);
       buildSystem(world, sys);
-      if (sys.faults.length > 0) scheduleFaults(world, sys.faults);
+      if (sys.faults.length > 0) scheduleFaults(world, sys.faults.map((f, i) => ({ ...f, at: durationSum(f.at, `faults[${i}].at`) })));
     },
   });
   if (source.path !== undefined) scenario.source = source.path;

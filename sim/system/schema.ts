@@ -10,10 +10,15 @@ import { DurationError, parseDuration } from '../core/time.js';
 const positiveInt = z.number().int().min(1);
 const nonNegativeInt = z.number().int().min(0);
 const port = z.number().int().min(1).max(65_535);
-/** '250ms', '2s', or µs as a number; read as the simulator reads it, so a unit-less '5' is named here. */
+/** A duration, or a sum of them ('${at}us + ${lasting}us', where knobs meet), as µs. */
+export function durationSum(v: string | number, what: string): number {
+  return typeof v === 'string' && v.includes('+') ? v.split('+').reduce((sum, part) => sum + parseDuration(part.trim(), what), 0) : parseDuration(v, what);
+}
+
+/** '250ms', '2s', µs as a number, or a sum; read as the simulator reads it, so a unit-less '5' is named here. */
 const duration = z.union([z.string().min(1), nonNegativeInt]).superRefine((v, ctx) => {
   try {
-    parseDuration(v);
+    durationSum(v, 'duration');
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: err instanceof DurationError ? err.reason : String(err) });
   }
@@ -65,6 +70,8 @@ export const clientSchema = z.strictObject({
 
 export const gatewaySchema = z.strictObject({
   preset: z.enum(['nginx', 'envoy']).default('nginx'),
+  /** The proxy's actor name (in the trace); default the preset's name. */
+  actor: name.optional(),
   /** The service it proxies to (every replica). */
   upstream: name,
   replicas: positiveInt.default(1),
@@ -152,6 +159,8 @@ export const knobSchema = z.strictObject({
   min: z.number().optional(),
   max: z.number().optional(),
   choices: z.array(z.string()).min(1).optional(),
+  /** A choice's meaning: `${name.field}` reads the chosen one's field (the parameter's value stays the choice). */
+  means: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
 });
 
 export const systemSchema = z.strictObject({

@@ -71,6 +71,14 @@ describe('a system file', () => {
     expect(await mistake(json)).toContain(message);
   });
 
+  it("a choice's meaning that is not there is named", async () => {
+    const json = { ...valid(), params: { poolSize: { type: 'int', default: 4, min: 1 }, side: { type: 'choice', choices: ['a', 'b'], default: 'a', means: { a: { host: 'api-1' }, b: { host: 'api-2' } } } }, faults: [{ at: '1s', kind: 'pause', host: '${side.hots}' }] };
+    expect(await mistake(json)).toBe("faults[0].host: ${side.hots}: parameter side has no meaning 'hots' for \"a\"");
+    const ok = { ...json, faults: [{ at: '1s', kind: 'pause', host: '${side.host}' }, { at: '1s + 500ms', kind: 'resume', host: '${side.host}' }] };
+    const run = await runScenario(systemScenario(ok), { seed: 1, params: { side: 'b' } });
+    expect(run.result.stop).toBe('until');
+  });
+
   it('a bad --set: a knob out of range, a path that is not in the file, a value the path refuses', async () => {
     expect(await mistake(valid(), { poolSize: '0' })).toMatch(/^parameter 'poolSize' of scenario shop: /);
     expect(await mistake(valid(), { 'services.cart.replicas': '2' })).toBe('--set services.cart.replicas: services.cart is not in the file (there: api, stock)');

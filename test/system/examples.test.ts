@@ -14,6 +14,7 @@ const cases: [string, Record<string, string>, string][] = [
   ['db-max-connections', { replicas: '3' }, '10s'],
   ['retry-storm', { retryBudget: 'true' }, '20s'],
   ['keepalive-race', { clientIdleMs: '2000' }, '60s'],
+  ['partition', { direction: 'to-gateway', retries: '1' }, '40s'],
 ];
 
 describe('example system files', () => {
