@@ -17,7 +17,7 @@ export interface ConnectOptions extends SocketOptions {
   port: number;
   /** Connect from this local port (Node's localPort) instead of an ephemeral one; EADDRINUSE if its 4-tuple is taken. */
   localPort?: number;
-  /** Node's connect `timeout`: socket.setTimeout(timeout) before connecting, ms ('timeout' event; nothing is closed). */
+  /** Node's connect `timeout`: socket.setTimeout(timeout) before connecting, ms ('timeout' event; nothing is closed). Virtual time: the simulated clock, no real timer. */
   timeout?: number;
 }
 
@@ -46,7 +46,7 @@ export class NetApi {
    */
   connect(options: ConnectOptions): Socket {
     const socket = this.open(options);
-    if (options.timeout !== undefined) socket.setTimeout(options.timeout);
+    if (options.timeout !== undefined) socket.setTimeout(options.timeout); // virtual time: Node's socket idle timeout, on the simulated clock (no real timer)
     return socket;
   }
 

@@ -25,7 +25,7 @@ export interface SocketEvents<C extends Uint8Array | string = Uint8Array> {
   close: (hadError: boolean) => void;
   error: (err: NetError) => void;
   drain: () => void;
-  /** setTimeout()'s idle time passed with nothing read or written (the socket stays open, as in Node). */
+  /** setTimeout()'s idle time passed with nothing read or written (the socket stays open, as in Node). Virtual time: the simulated clock, no real timer. */
   timeout: () => void;
 }
 
@@ -56,7 +56,7 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
   private connectWaiters: { resolve: (s: Socket<C>) => void; reject: (e: unknown) => void }[] = [];
   private closeEmitted = false;
   private decoder: StreamDecoder | null = null;
-  /** setTimeout's idle time, µs (0: off); the timer re-reads lastActiveUs when it fires. */
+  /** setTimeout's idle time, µs (0: off); the timer re-reads lastActiveUs when it fires. Virtual time: the simulated clock, no real timer. */
   private idleTimeoutUs = 0;
   private lastActiveUs = 0;
   private idleTimer: Timer<IdleTimed> | null = null;
@@ -235,7 +235,7 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
    * Node the socket stays open: the listener decides (usually destroy()). Activity after a 'timeout' starts
    * the count again.
    */
-  setTimeout(ms: number, onTimeout?: () => void): this {
+  setTimeout(ms: number, onTimeout?: () => void): this { // virtual time: Node's socket idle timeout, on the simulated clock (no real timer)
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError(`The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`);
     if (onTimeout) this.once('timeout', onTimeout);
     this.idleTimeoutUs = Math.round(ms * 1000);
@@ -244,7 +244,7 @@ export class Socket<C extends Uint8Array | string = Uint8Array> extends Emitter<
     return this;
   }
 
-  /** The idle timeout set by setTimeout (ms; 0: none). */
+  /** The idle timeout set by setTimeout (ms; 0: none). Virtual time: the simulated clock, no real timer. */
   get timeout(): number {
     return this.idleTimeoutUs / 1000;
   }

@@ -40,7 +40,7 @@ export async function builtApp(): Promise<string> {
   try {
     mkdirSync(lock);
   } catch {
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    const deadline = Date.now() + LOCK_WAIT_MS; // a give-up bound on waiting for another test's build lock, not a measured duration
     while (!existsSync(done)) {
       if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS} ms for another test's build (${lock}); remove it if stale`);
       await new Promise((r) => setTimeout(r, 250));
