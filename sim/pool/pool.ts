@@ -254,12 +254,9 @@ export class Pool<C> {
 
   /** @internal */
   waiterTimedOut(w: Waiter<C>): void {
-    if (w.done) return;
-    w.done = true;
-    this.pending--;
+    const waitedMs = this.leaveLine(w, 'acquireTimeouts');
+    if (waitedMs === null) return;
     this.stats.timeouts++;
-    this.sim.metrics.counter(`pool.${this.name}.acquireTimeouts`).inc();
-    const waitedMs = Math.round((this.sim.now - w.enqueuedUs) / 1000);
     const err = new PoolTimeoutError(this.timeoutMessage(waitedMs));
     this.sim.trace.write({ t: this.sim.now, kind: 'pool.timeout', host: this.ctx.host, actor: this.ctx.name, fields: { pool: this.name, waitedMs, total: this.all.size, active: this.active, idle: this.idle.length, waiting: this.pending } });
     this.updateGauges();
@@ -268,15 +265,21 @@ export class Pool<C> {
 
   /** @internal The caller's deadline passed while it waited: it leaves the line (not an acquire timeout). */
   waiterCanceled(w: Waiter<C>): void {
-    if (w.done) return;
-    w.done = true;
-    this.pending--;
+    const waitedMs = this.leaveLine(w, 'acquireCanceled');
+    if (waitedMs === null) return;
     this.stats.canceled++;
-    this.sim.metrics.counter(`pool.${this.name}.acquireCanceled`).inc();
-    const waitedMs = Math.round((this.sim.now - w.enqueuedUs) / 1000);
     this.sim.trace.write({ t: this.sim.now, kind: 'pool.cancel', host: this.ctx.host, actor: this.ctx.name, fields: { pool: this.name, waitedMs, waiting: this.pending } });
     this.updateGauges();
     w.callback(new DeadlineExceededError(this.name, waitedMs));
+  }
+
+  /** A waiter leaves the line without a connection, counted under `counter`; its wait in ms, or null if it had already left. */
+  private leaveLine(w: Waiter<C>, counter: 'acquireTimeouts' | 'acquireCanceled'): number | null {
+    if (w.done) return null;
+    w.done = true;
+    this.pending--;
+    this.sim.metrics.counter(`pool.${this.name}.${counter}`).inc();
+    return Math.round((this.sim.now - w.enqueuedUs) / 1000);
   }
 
   /** @internal maxLifetime reached: an idle connection goes now, one in use when it comes back. */
