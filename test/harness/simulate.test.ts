@@ -3,9 +3,10 @@
  * "Write a failure scenario as a test").
  */
 import { describe, expect, it } from 'vitest';
-import { defineScenario, expectOk, HttpAgent, intParam, runClient, runService, simulate, startDatabase, z } from 'faultline';
+import { simulate } from 'faultline';
 import 'faultline/vitest';
 import { poolExhaustion } from 'faultline/scenarios';
+import tinyPool from '../fixtures/tiny-pool.mjs';
 
 describe('simulate() and the matchers', () => {
   it('pool-exhaustion loses nothing and keeps its pools bounded, but its p99 is far above 500 ms', async () => {
@@ -44,29 +45,10 @@ describe('simulate() and the matchers', () => {
 });
 
 /**
- * Your own scenario in a few lines: a client calling a service whose database sits behind a pool of 2,
- * with the database host cut off for 2 s. Requests must fail with the pool's timeout, not hang.
+ * Your own scenario in a few lines (test/fixtures/tiny-pool.mjs, the module the package test runs with the
+ * bin): a client calling a service whose database sits behind a pool of 2, with the database host cut off for
+ * 2 s. Requests must fail with the pool's timeout, not hang.
  */
-const tinyPool = defineScenario({
-  name: 'tiny-pool',
-  description: 'A service with a pool of 2 loses its database for 2 s.',
-  defaultDuration: '10s',
-  params: z.object({ poolSize: intParam(2, { description: 'maximumPoolSize', min: 1 }) }),
-  build(world, p) {
-    const net = world.createNetwork({ link: { latency: '500us' } });
-    startDatabase(net.host('db'), { queryTime: '2ms' });
-    net.host('svc').spawn('api', (ctx) => void runService(ctx, { cpuTime: '100us', database: { host: 'db', port: 5432, pool: { preset: 'hikari', maximumPoolSize: p.poolSize, connectionTimeoutMs: 300 }, queriesPerRequest: 1, rows: 1, rowBytes: 64 } }), { daemon: true });
-    net.host('client').spawn(
-      'load',
-      (ctx) => {
-        const agent = new HttpAgent(ctx, { host: 'svc', port: 8080 });
-        runClient(ctx, { ratePerS: 100, deadlineMs: 1000 }, async (req) => void expectOk(await agent.request({ path: '/', requestId: req.id })));
-      },
-      { daemon: true },
-    );
-  },
-});
-
 describe('writing your own scenario', () => {
   it('a database partition fails requests with the pool timeout within their deadline, and nothing is lost', async () => {
     const run = await simulate(tinyPool, { seed: 1, faults: [{ at: '4s', kind: 'partition', a: 'db' }, { at: '6s', kind: 'heal' }] });
