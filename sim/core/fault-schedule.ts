@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SimError, showValue } from './errors.js';
 import { faultKind, faultKindNames, type FaultData, type FaultKind, type FaultScope } from './fault-kinds.js';
+import { pathText, valueAt } from './json-path.js';
 import type { Timer } from './scheduler.js';
 import { parseDuration, type Duration } from './time.js';
 import type { Fields } from './trace.js';
@@ -110,7 +111,7 @@ function kindOf(raw: Record<string, unknown>, what: string): FaultKind {
 
 /** One zod issue as `faults[2].field: problem`, with messages written for people. */
 function formatIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>, what: string, scheduled: boolean, kind: FaultKind): string {
-  const where = pathText(what, issue.path);
+  const where = pathText(issue.path, what);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     if (issue.path.length === 0) return `${where}.${key}: not a field of a ${kind.kind} fault (fields: ${[...(scheduled ? ['at'] : []), 'kind', ...Object.keys(kind.fields)].join(', ')})`;
@@ -123,16 +124,6 @@ function formatIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>, what
     return `${where}: expected one of the allowed values, got ${showValue(value)}`;
   }
   return `${where}: ${issue.message}`;
-}
-
-function pathText(what: string, path: readonly PropertyKey[]): string {
-  return what + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
-  return v;
 }
 
 function firstLine(err: unknown): string {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { SimError } from '../core/errors.js';
+import { pathText, valueAt } from '../core/json-path.js';
 import { FAULTLINE_VERSION } from '../version.js';
 import type { ChaosCase } from './chaos-run.js';
 import type { FailureClass } from './invariants.js';
@@ -70,7 +71,7 @@ export function chaosCaseOf(file: CaseFile): ChaosCase {
 }
 
 function issueText(issue: z.core.$ZodIssue, json: unknown): string {
-  const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  const where = pathText(issue.path);
   if (issue.code === 'unrecognized_keys') {
     if (where) return `${where}.${issue.keys[0]}: not a field of ${where}`;
     return `${issue.keys[0]}: not a field of a case (fields: ${Object.keys(caseFileSchema.shape).join(', ')})`;
@@ -78,13 +79,4 @@ function issueText(issue: z.core.$ZodIssue, json: unknown): string {
   if (issue.path.length === 0) return `expected a case object, got ${json === null ? 'null' : Array.isArray(json) ? 'a list' : typeof json}`;
   if (valueAt(json, issue.path) === undefined) return `${where}: missing`;
   return `${where}: ${issue.message}`;
-}
-
-function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
-  let v = json;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
 }

@@ -14,6 +14,7 @@ import type { HttpHandler, HttpRequest, HttpResponseInit, HttpServerResponse, Ht
 import { CONNECTION_SPECIFIC, UNLIMITED_STREAMS } from './http2-frames.js';
 import { Http2Session, newHttp2Stats, resolveHttp2Settings, type Http2LocalSettings, type Http2Stats, type SessionStream } from './http2-session.js';
 import { resolveTlsOptions, type TlsOptions } from './tls.js';
+import { definedFields } from '../core/json-path.js';
 
 type ActorTimer = ReturnType<ActorContext['timer']>;
 
@@ -48,7 +49,7 @@ export function resolveHttp2ServerOptions(partial: Partial<Http2ServerOptions> =
   const { maxConcurrentStreams, idleTimeoutMs, initialWindowSize, maxFrameSize, ...rest } = partial;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) throw new SimError('ERR_HTTP2_OPTION', `${what}.${unknown}: not an HTTP/2 server option (options: ${Object.keys(nodeHttp2ServerDefaults).join(', ')})`);
-  const o = { ...nodeHttp2ServerDefaults, ...resolveHttp2Settings(dropUndefined({ initialWindowSize, maxFrameSize }), what) };
+  const o = { ...nodeHttp2ServerDefaults, ...resolveHttp2Settings(definedFields({ initialWindowSize, maxFrameSize }), what) };
   if (maxConcurrentStreams !== undefined) {
     if (!Number.isSafeInteger(maxConcurrentStreams) || maxConcurrentStreams < 0 || maxConcurrentStreams > UNLIMITED_STREAMS) {
       throw new SimError('ERR_HTTP2_OPTION', `${what}.maxConcurrentStreams: expected an integer from 0 to 4294967295, got ${JSON.stringify(maxConcurrentStreams)}`);
@@ -60,10 +61,6 @@ export function resolveHttp2ServerOptions(partial: Partial<Http2ServerOptions> =
     o.idleTimeoutMs = idleTimeoutMs;
   }
   return o;
-}
-
-function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export class Http2Server extends TcpListener<ServerSession> {

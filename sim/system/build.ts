@@ -10,15 +10,12 @@ import { startDatabase } from '../actors/database.js';
 import { runGateway } from '../actors/gateway.js';
 import type { GatewayOverrides } from '../actors/gateway-options.js';
 import { runService, type ServiceOptions } from '../actors/service.js';
+import { definedFields } from '../core/json-path.js';
 import { parseDuration } from '../core/time.js';
 import type { World } from '../world.js';
 import { replicaHosts } from './references.js';
 import { durationSum, type ClientSpec, type GatewaySpec, type ServiceSpec, type SystemFile } from './schema.js';
 
-/** The object without its undefined fields: an option the file leaves out keeps the actor's default. */
-function given<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 const DEFAULT_GATEWAY_PORT = 80;
 /** Finagle's RetryBudget defaults: 20% of requests, plus 10 retries a second. */
@@ -27,10 +24,10 @@ const DEFAULT_DATABASE_PORT = 5432;
 
 export function buildSystem(world: World, sys: SystemFile): void {
   const { sim } = world;
-  const net = world.createNetwork(given({ link: given(sys.network.link) as never, tracePackets: sys.network.tracePackets }));
+  const net = world.createNetwork(definedFields({ link: definedFields(sys.network.link) as never, tracePackets: sys.network.tracePackets }));
   for (const [name, d] of Object.entries(sys.databases)) {
     const { slowdowns, ...options } = d;
-    const db = startDatabase(net.host(name), given(options) as never);
+    const db = startDatabase(net.host(name), definedFields(options) as never);
     for (const s of slowdowns) {
       const atUs = durationSum(s.at, `databases.${name}.slowdowns.at`);
       sim.at(atUs, () => db.setSlow(s.factor));
@@ -42,7 +39,7 @@ export function buildSystem(world: World, sys: SystemFile): void {
     net.host(name).spawn(
       'api',
       (ctx) => {
-        createHttpServer(ctx, given({ keepAliveTimeoutMs: srv.keepAliveTimeoutMs }), async (_req, res) => {
+        createHttpServer(ctx, definedFields({ keepAliveTimeoutMs: srv.keepAliveTimeoutMs }), async (_req, res) => {
           await ctx.sleep(timeUs);
           res.end({ status: srv.status, bodyBytes: srv.bodyBytes });
         }).listen(srv.port);
@@ -61,7 +58,7 @@ export function buildSystem(world: World, sys: SystemFile): void {
   for (const [name, c] of Object.entries(sys.clients)) {
     const targets = targetsOf(sys, c);
     const options = clientOptions(c);
-    const pool = c.pool && given(c.pool);
+    const pool = c.pool && definedFields(c.pool);
     net.host(name).spawn(
       c.actor,
       (ctx) => {
@@ -78,21 +75,21 @@ export function buildSystem(world: World, sys: SystemFile): void {
   }
   for (const l of sys.network.links) {
     const { a, b, ...options } = l;
-    net.configureLink(a, b, given(options) as never);
-    net.configureLink(b, a, given(options) as never);
+    net.configureLink(a, b, definedFields(options) as never);
+    net.configureLink(b, a, definedFields(options) as never);
   }
 }
 
 function serviceOptions(sys: SystemFile, s: ServiceSpec): Partial<ServiceOptions> {
   const db = s.database !== undefined ? sys.databases[s.database]! : undefined;
   const q = s.queries ?? { perRequest: 1, rows: 1, rowBytes: 100 };
-  return given({
+  return definedFields({
     port: s.port,
     workers: s.workers,
     cpuTime: s.cpuTime as ServiceOptions['cpuTime'] | undefined,
     keepAliveTimeoutMs: s.keepAliveTimeoutMs,
     honorDeadline: s.honorDeadline,
-    database: db ? { host: s.database!, port: db.port ?? DEFAULT_DATABASE_PORT, pool: { preset: 'hikari', ...given(s.pool ?? {}) }, queriesPerRequest: q.perRequest, rows: q.rows, rowBytes: q.rowBytes } : null,
+    database: db ? { host: s.database!, port: db.port ?? DEFAULT_DATABASE_PORT, pool: { preset: 'hikari', ...definedFields(s.pool ?? {}) }, queriesPerRequest: q.perRequest, rows: q.rows, rowBytes: q.rowBytes } : null,
     calls: s.calls.length > 0 ? s.calls.map((c) => ({ host: replicaHosts(c.service, sys.services[c.service]!.replicas)[0]!, port: sys.services[c.service]!.port, path: c.path, timeoutMs: c.timeoutMs })) : undefined,
   }) as Partial<ServiceOptions>;
 }
@@ -101,8 +98,8 @@ function gatewayOptions(sys: SystemFile, g: GatewaySpec): GatewayOverrides {
   const { upstream, replicas: _replicas, actor: _actor, pool, loadBalancing, ...rest } = g;
   const service = sys.services[upstream]!;
   return {
-    ...(given(rest) as GatewayOverrides),
-    upstream: given({ replicas: replicaHosts(upstream, service.replicas).map((host) => ({ host, port: service.port })), loadBalancing, pool: pool && given(pool) }) as GatewayOverrides['upstream'],
+    ...(definedFields(rest) as GatewayOverrides),
+    upstream: definedFields({ replicas: replicaHosts(upstream, service.replicas).map((host) => ({ host, port: service.port })), loadBalancing, pool: pool && definedFields(pool) }) as GatewayOverrides['upstream'],
   };
 }
 
@@ -119,5 +116,5 @@ function targetsOf(sys: SystemFile, c: ClientSpec): { host: string; port: number
 function clientOptions(c: ClientSpec): Partial<ClientOptions> {
   const { target: _t, path: _p, propagateDeadline: _d, attemptTimeoutMs: _a, actor: _actor, pool: _pool, retryBudget, ...rest } = c;
   const budget = retryBudget === true ? FINAGLE_RETRY_BUDGET : retryBudget === false ? null : retryBudget;
-  return given({ ...rest, retryBudget: budget }) as Partial<ClientOptions>;
+  return definedFields({ ...rest, retryBudget: budget }) as Partial<ClientOptions>;
 }

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { SimError } from '../core/errors.js';
+import { pathText, valueAt } from '../core/json-path.js';
 
 /** A system file that cannot be used: one line naming where (exit 2). */
 export class SystemFileError extends SimError {
@@ -13,25 +14,11 @@ export class SystemFileError extends SimError {
   }
 }
 
-/** `a.b[2].c`, as a reader writes it. */
-export function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-}
-
-export function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
-  let v = json;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
 const shown = (v: unknown): string => (v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v));
 
 /** The zod issue as one line, the value that caused it quoted. */
 export function issueLine(issue: z.core.$ZodIssue, json: unknown, schema: z.ZodType, prefix = ''): string {
-  const where = `${prefix}${prefix && issue.path.length > 0 ? '.' : ''}${pathText(issue.path)}`;
+  const where = pathText(issue.path, prefix);
   const at = where === '' ? '' : `${where}: `;
   const value = valueAt(json, issue.path);
   switch (issue.code) {
