@@ -52,9 +52,9 @@ export async function loadScenarioModule(path: string, shown: string = path, wha
   if (cached) return cached;
   const ext = extname(abs);
   if (isSystemFile(abs)) {
-    // A system file is read again each time: it is data, and `--set` paths rebuild it per run anyway.
-    if (!existsSync(abs)) throw new ScenarioModuleError(`${shown}: no such file`);
-    return loadSystemFile(abs, shown);
+    const scenario = loadSystemFile(abs, shown);
+    loaded.set(abs, scenario);
+    return scenario;
   }
   if (!(SCENARIO_MODULE_EXTENSIONS as readonly string[]).includes(ext)) {
     throw new ScenarioModuleError(`${shown}: not a module faultline can load as a ${what} (${SCENARIO_MODULE_EXTENSIONS.join(', ')}) or a system file (${SYSTEM_FILE_EXTENSIONS.join(', ')})`);

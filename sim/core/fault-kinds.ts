@@ -116,6 +116,7 @@ const UNRANKED = 1_000_000;
 
 const kinds = new Map<string, FaultKind>();
 let ordered: FaultKind[] | null = null;
+let episodeOrdered: FaultKind[] | null = null;
 
 /**
  * Registers a kind (the owning layer does, when its module loads). Registering the same declaration again is
@@ -129,7 +130,7 @@ export function registerFaultKind<F extends { kind: string }, S extends FaultSco
     throw new SimError('ERR_FAULT_KIND', `fault kind '${kind.kind}' is already registered (by ${existing.layer})`);
   }
   kinds.set(kind.kind, kind as unknown as FaultKind);
-  ordered = null;
+  ordered = episodeOrdered = null;
   return kind;
 }
 
@@ -157,9 +158,10 @@ export function episodeName(kind: FaultKind): string {
 /** Kinds chaos may draw, in episode order. */
 export function episodeKindList(): readonly FaultKind[] {
   const rankOf = (k: FaultKind) => k.episode?.rank ?? k.rank ?? UNRANKED;
-  return faultKindList()
+  episodeOrdered ??= faultKindList()
     .filter((k) => k.episode !== undefined)
     .sort((a, b) => rankOf(a) - rankOf(b) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return episodeOrdered;
 }
 
 /** The kind whose episode has this name. */
