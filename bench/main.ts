@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { describeError } from 'faultline';
 import { fullStackMdc, mmcScenario, poolExhaustionDefault, SIMPY_INSTALL, simpyQueue, simpyVersion, type QueueMeasured } from './queues.js';
+import { slowestSystemErrorMs } from './system-errors.js';
 import { asyncSleeps, bareHeapLoop, coreTimers, makeDelays, tcpBulk, tcpConnStorm, type Measured, type NetMeasured } from './workloads.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, rounds: { type: 'string' } }, strict: true });
@@ -100,6 +101,10 @@ const queueJson = (figure: NetFigure<QueueMeasured>, simpyFigure: NetFigure<Queu
   return { ...own, ...ratio, simpy: other };
 };
 
+/** The issue's bound on a bad system file's one-line error. */
+const SYSTEM_ERROR_MS_TARGET = 1000;
+const systemErrorMs = await slowestSystemErrorMs();
+
 const figures = {
   node: process.version,
   rounds,
@@ -110,6 +115,7 @@ const figures = {
   tcpConnStorm: netJson(storm, 'connectionsPerSec'),
   mmc: { model: 'pool only (no network)', ...QUEUE, duration: MMC_DURATION, warmUp: MMC_WARM_UP, erlangC: ERLANG_C, ...queueJson(mmc, simpyMmc) },
   fullStackMdc: { model: 'pool-exhaustion as M/D/c: HTTP over TCP, service, HikariCP pool, PostgreSQL over TCP', ...QUEUE, duration: FULL_STACK_DURATION, ...queueJson(fullStack, simpyMdc) },
+  systemFileErrors: { slowestMs: Math.round(systemErrorMs), targetMs: SYSTEM_ERROR_MS_TARGET },
   poolExhaustion: poolExhaustion.error === null ? { requestsPerSec: Math.round(poolExhaustion.best), requests: poolExhaustion.last!.count } : { error: poolExhaustion.error },
 };
 
@@ -144,6 +150,7 @@ if (values.json) {
     `  full stack: pool-exhaustion with 1 s queries, no slowdown or timeouts: HTTP/1.1 over TCP, service, HikariCP pool, PostgreSQL over TCP`,
     `  P(wait), mean wait: faultline ${waits(fullStack)} · SimPy ${simpyMdc === null ? 'skipped' : waits(simpyMdc)} (${FULL_STACK_DURATION}: too short to settle)`,
     queueLine('pool-exhaustion (40 s, defaults)', poolExhaustion, 'requests/s'),
+    `system file mistakes: slowest one-line error ${systemErrorMs.toFixed(0)} ms · target < ${SYSTEM_ERROR_MS_TARGET} ms: ${systemErrorMs < SYSTEM_ERROR_MS_TARGET ? 'met' : 'NOT MET'}`,
   ]) {
     console.log(l);
   }

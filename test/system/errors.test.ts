@@ -86,7 +86,8 @@ describe('a system file', () => {
     expect(await mistake(valid(), { 'services.api.replica': '3' })).toBe('services.api.replica: unknown key (did you mean replicas?)');
   });
 
-  it('any mutation of a valid file ends in one line, fast', async () => {
+  // How fast (the issue's 'within a second') is measured by `npm run bench` (bench/system-errors.ts), not here.
+  it('any mutation of a valid file ends in one line', async () => {
     const paths: string[][] = [];
     const walk = (v: unknown, path: string[]) => {
       if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
@@ -114,7 +115,6 @@ describe('a system file', () => {
           else if (m.which === 'database') v.services.api.database = m.to;
           else v.services.stock = { ...v.services.stock, calls: [{ service: m.to, path: '/', timeoutMs: 0 }] } as never;
         }
-        const started = performance.now();
         let message: string | null = null;
         try {
           message = await mistake(s);
@@ -123,7 +123,6 @@ describe('a system file', () => {
           if ((err as Error).message !== 'no error') throw err;
         }
         if (message !== null) expect(message.length).toBeGreaterThan(0);
-        expect(performance.now() - started).toBeLessThan(5_000);
       }),
       { numRuns: 150, seed: 12 },
     );
