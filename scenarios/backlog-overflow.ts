@@ -48,7 +48,7 @@ export const backlogOverflow = defineScenario({
         // The whole burst within 10 ms of burstAt: a fixed rate for that window, then silence.
         const ratePerS = (p.burst * 1000) / 10;
         runClient(ctx, { arrival: 'fixed', ratePerS: 0, rateSchedule: [{ at: p.burstAt - Math.round(1e6 / ratePerS), ratePerS }, { at: p.burstAt + 10_000 - Math.round(1e6 / ratePerS), ratePerS: 0 }] }, async (req) => {
-          await agent.request({ path: '/', requestId: req.id });
+          await agent.request({ path: '/', context: req });
         });
       },
       { daemon: true },

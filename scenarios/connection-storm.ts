@@ -32,7 +32,7 @@ export const connectionStorm = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'server', port: 80, keepAlive: p.keepAlive });
         runClient(ctx, { arrival: 'fixed', ratePerS: p.ratePerS, deadlineMs: 5000 }, async (req) => {
-          await agent.request({ path: '/', requestId: req.id, deadlineUs: req.deadlineUs ?? undefined });
+          await agent.request({ path: '/', context: req });
         });
       },
       { daemon: true },

@@ -47,7 +47,7 @@ export const crashVsKill = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'service', port: 8080 });
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: p.deadlineMs }, async (req) => {
-          await agent.request({ path: '/', requestId: req.id, deadlineUs: req.deadlineUs ?? undefined });
+          await agent.request({ path: '/', context: req });
         });
       },
       { daemon: true },

@@ -51,7 +51,7 @@ export const dbMaxConnections = defineScenario({
         let next = 0;
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: 5000 }, async (req) => {
           const agent = agents[next++ % agents.length]!;
-          expectOk(await agent.request({ path: '/orders', requestId: req.id, deadlineUs: req.deadlineUs ?? undefined }));
+          expectOk(await agent.request({ path: '/orders', context: req }));
         });
       },
       { daemon: true },

@@ -59,7 +59,7 @@ export const http2Hol = defineScenario({
     );
     const load = (ctx: ActorContext, client: { request(o: HttpRequestOptions): Promise<HttpResponse> }) =>
       runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS }, async (req) => {
-        expectOk(await client.request({ path: '/asset', requestId: req.id }));
+        expectOk(await client.request({ path: '/asset', context: req }));
       });
     if (p.protocol !== 'h1') {
       // Chrome's windows (6 MiB per stream, the connection's raised to match): flow control never binds here.

@@ -46,7 +46,7 @@ export const keepaliveRace = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'server', port: 80, pool: { preset: 'undici', idleTimeoutMs: p.clientIdleMs } });
         runClient(ctx, { arrival: 'closed', users: p.users, thinkTime: { kind: 'uniform', min: p.thinkMin, max: p.thinkMax } }, async (req) => {
-          await agent.request({ path: '/', requestId: req.id });
+          await agent.request({ path: '/', context: req });
         });
       },
       { daemon: true },

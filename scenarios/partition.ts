@@ -68,7 +68,7 @@ export const partition = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'gw', port: 80 });
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS }, async (req) => {
-          expectOk(await agent.request({ path: '/orders', requestId: req.id }));
+          expectOk(await agent.request({ path: '/orders', context: req }));
         });
       },
       { daemon: true },

@@ -73,7 +73,7 @@ export const poolExhaustion = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'gateway', port: 80 });
         runClient(ctx, { arrival: 'poisson', ratePerS: p.ratePerS, deadlineMs: p.deadlineMs }, async (req) => {
-          expectOk(await agent.request({ path: '/orders', requestId: req.id, deadlineUs: req.deadlineUs ?? undefined }));
+          expectOk(await agent.request({ path: '/orders', context: req }));
         });
       },
       { daemon: true },

@@ -61,7 +61,7 @@ export const retryStorm = defineScenario({
             retryBudget: p.retryBudget ? { ratio: 0.2, minPerSecond: 10 } : null,
           },
           async (req) => {
-            expectOk(await agent.request({ path: '/orders', requestId: req.id, timeoutMs: p.attemptTimeoutMs }));
+            expectOk(await agent.request({ path: '/orders', context: req, timeoutMs: p.attemptTimeoutMs }));
           },
         );
       },

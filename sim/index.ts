@@ -99,9 +99,11 @@ export { PgError, PgClientError, SqlState, PgMessages } from './proto/pg-errors.
 export type { PgQuerySpec } from './proto/pg-hints.js';
 
 // Pools and requests.
+export { DeadlineExceededError } from './core/errors.js';
 export { Pool, Lease, PoolTimeoutError, type ConnectionFactory, type PoolStats } from './pool/pool.js';
 export { PoolRegistry, type PoolSummary } from './pool/registry.js';
 export { resolvePoolOptions, poolPresets, hikariDefaults, type PoolOptions } from './pool/options.js';
+export { RequestContext, REQUEST_ID_HEADER, TIMEOUT_HEADER } from './requests/context.js';
 export { RequestLedger, requestsOf, errorName, type RequestRecord, type RequestSummary, type Span } from './requests/ledger.js';
 
 // Actors: the components of a backend.

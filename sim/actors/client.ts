@@ -8,7 +8,8 @@ import type { ActorContext } from '../core/context.js';
 import { distribution, type DistributionSpec } from '../core/distribution.js';
 import { SimError } from '../core/errors.js';
 import { parseDuration, type Duration } from '../core/time.js';
-import { errorName, requestsOf, type RequestRecord } from '../requests/ledger.js';
+import { RequestContext } from '../requests/context.js';
+import { errorName, requestsOf } from '../requests/ledger.js';
 import { RetryBudget, backoffUs, type BackoffOptions } from './retry.js';
 
 export interface ClientOptions {
@@ -43,8 +44,12 @@ export const clientDefaults: Readonly<ClientOptions> = Object.freeze<ClientOptio
   stopAtMs: 0,
 });
 
-/** One attempt of a request: resolve on success, throw an error with a `code` (or `status`) on failure. */
-export type Attempt = (req: RequestRecord, attempt: number) => Promise<void>;
+/**
+ * One attempt of a request: resolve on success, throw an error with a `code` (or `status`) on failure. `req`
+ * is the request's context (id, deadline, spans): hand it to the HTTP client (`{ context: req }`) and it
+ * travels down the stack.
+ */
+export type Attempt = (req: RequestContext, attempt: number) => Promise<void>;
 
 export function resolveClientOptions(partial: Partial<ClientOptions>, what = 'client'): ClientOptions {
   for (const key of Object.keys(partial)) {
@@ -81,13 +86,14 @@ export function runClient(ctx: ActorContext, partial: Partial<ClientOptions>, at
     budget?.onRequest(ctx.now);
     const deadlineAfterUs = Math.round(o.deadlineMs * 1000);
     if (deadlineAfterUs > 0) rec.deadlineUs = ctx.now + deadlineAfterUs;
+    const context = RequestContext.ofRecord(ledger, rec);
     const deadline = deadlineAfterUs > 0 ? ctx.timer(deadlineAfterUs, () => ledger.finish(rec, 'DEADLINE_EXCEEDED')) : null;
     let previousWaitUs = 0;
     for (let n = 1; ; n++) {
       rec.attempts = n;
       const startedUs = ctx.now;
       try {
-        await attempt(rec, n);
+        await attempt(context, n);
         ledger.span(rec, 'attempt', ctx.host, startedUs, n);
         deadline?.cancel();
         ledger.finish(rec, 'ok');

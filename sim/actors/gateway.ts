@@ -8,7 +8,8 @@
 import type { ActorContext } from '../core/context.js';
 import { createHttpServer, HttpAgent, type HttpHandler, type HttpRequest, type HttpResponse, type HttpResponseInit } from '../proto/http1.js';
 import { createHttp2Server } from '../proto/http2-server.js';
-import { errorName, requestsOf, type RequestLedger } from '../requests/ledger.js';
+import type { RequestContext } from '../requests/context.js';
+import { errorName, REQUESTS_SERVICE, requestsOf } from '../requests/ledger.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { resolveGatewayOptions, type GatewayOptions, type GatewayOverrides, type RetryOn } from './gateway-options.js';
 import { LoadBalancer } from './load-balancer.js';
@@ -49,7 +50,6 @@ export class Gateway {
   private readonly lb: LoadBalancer;
   private activeRequests = 0;
   private retriesInFlight = 0;
-  private readonly ledger: RequestLedger;
   private readonly backoffStream;
 
   constructor(
@@ -66,13 +66,15 @@ export class Gateway {
           host: r.host,
           port: r.port,
           connectTimeoutMs: o.connectTimeoutMs,
+          propagateDeadline: o.propagateDeadline,
           pool: { preset: 'nginx-upstream', poolName: `${ctx.host}->${r.host}`, ...(maxPerReplica ? { maximumPoolSize: maxPerReplica } : {}), ...o.upstream.pool },
         }),
     );
     this.inFlight = replicas.map(() => 0);
     this.lb = new LoadBalancer(o.upstream.loadBalancing, this.inFlight, ctx.random('gateway/lb'));
     this.backoffStream = ctx.random('gateway/backoff');
-    this.ledger = requestsOf(ctx);
+    // Join the world's ledger now: it is made on first use and its gauge's place in the trace is its making's.
+    if (ctx.simulation.provides(REQUESTS_SERVICE)) requestsOf(ctx);
     ctx.simulation.host(ctx.host).addRole('gateway');
     this.breaker = o.circuitBreaker
       ? new CircuitBreaker(o.circuitBreaker, (from, to, rate) => {
@@ -97,27 +99,26 @@ export class Gateway {
     const o = this.options;
     const startUs = this.ctx.now;
     this.stats.requests++;
-    let deadlineUs = o.requestTimeoutMs > 0 ? startUs + o.requestTimeoutMs * 1000 : Infinity;
-    const given = o.propagateDeadline ? Number(req.headers['x-timeout-ms']) : NaN;
-    if (Number.isFinite(given) && given >= 0) deadlineUs = Math.min(deadlineUs, startUs + Math.round(given * 1000));
+    // The client's deadline counts when the gateway honours it; its own request timeout bounds every request.
+    const given = o.propagateDeadline ? req.context : req.context.detached();
+    const context = given.withDeadline(o.requestTimeoutMs > 0 ? startUs + o.requestTimeoutMs * 1000 : null);
     if (o.caps && this.activeRequests >= o.caps.maxRequests) return this.generated(req, 503, 'UO upstream overflow (max_requests)');
     this.activeRequests++;
     try {
-      return await this.forward(req, deadlineUs);
+      return await this.forward(req, context);
     } finally {
       this.activeRequests--;
-      const rec = this.ledger.lookup(req.requestId);
-      if (rec) this.ledger.span(rec, 'gateway', this.ctx.host, startUs);
+      context.span('gateway', this.ctx.host, startUs);
     }
   }
 
   /** Tries replicas until one answers, the retries run out, or the deadline passes. */
-  private async forward(req: HttpRequest, deadlineUs: number): Promise<HttpResponseInit> {
+  private async forward(req: HttpRequest, context: RequestContext): Promise<HttpResponseInit> {
     const o = this.options;
     const tried: number[] = [];
     let previousWaitUs = 0;
     for (let attempt = 1; ; attempt++) {
-      if (this.ctx.now >= deadlineUs) return this.generated(req, 504, o.style === 'envoy' ? 'UT upstream request timeout' : 'upstream timed out (deadline)');
+      if (context.expired(this.ctx.now)) return this.generated(req, 504, o.style === 'envoy' ? 'UT upstream request timeout' : 'upstream timed out (deadline)');
       if (o.caps && this.pendingRequests >= o.caps.maxPendingRequests) return this.generated(req, 503, 'UO upstream overflow (max_pending_requests)');
       if (this.breaker && !this.breaker.tryAcquire(this.ctx.now)) {
         return this.generated(req, o.style === 'envoy' ? 503 : 502, o.style === 'envoy' ? 'UO circuit breaker open' : 'no live upstreams (circuit breaker open)');
@@ -129,37 +130,33 @@ export class Gateway {
         this.stats.retries++;
         this.retriesInFlight++;
       }
-      const result = await this.tryOnce(req, replica, attempt, deadlineUs);
+      const result = await this.tryOnce(req, replica, attempt, context);
       if (isRetry) this.retriesInFlight--;
       const failedStatus = 'response' in result ? result.response.status : result.failure.status;
       this.breaker?.onResult(this.ctx.now, 'failure' in result || failedStatus >= 500);
       if ('response' in result && !this.retryable(result)) return passThrough(result.response);
-      if (!this.mayRetry(result, attempt, tried.length, deadlineUs)) {
+      if (!this.mayRetry(result, attempt, tried.length, context)) {
         if ('response' in result) return passThrough(result.response);
         return this.generated(req, result.failure.status, result.failure.detail);
       }
-      const waitUs = Math.min(backoffUs(o.retryBackoff, attempt, previousWaitUs, this.backoffStream), Math.max(0, deadlineUs - this.ctx.now));
+      const waitUs = Math.min(backoffUs(o.retryBackoff, attempt, previousWaitUs, this.backoffStream), context.remainingUs(this.ctx.now));
       previousWaitUs = waitUs;
       if (waitUs > 0) await this.ctx.sleep(waitUs);
     }
   }
 
-  private async tryOnce(req: HttpRequest, replica: number, attempt: number, deadlineUs: number): Promise<TryResult> {
+  private async tryOnce(req: HttpRequest, replica: number, attempt: number, context: RequestContext): Promise<TryResult> {
     const o = this.options;
     const startUs = this.ctx.now;
     this.stats.tries++;
     this.inFlight[replica]!++;
-    const headers: Record<string, string> = {};
-    if (o.propagateDeadline && deadlineUs < Infinity) headers['x-timeout-ms'] = String(Math.max(0, Math.floor((deadlineUs - startUs) / 1000)));
     let result: TryResult;
     try {
       const response = await this.agents[replica]!.request({
         method: req.method,
         path: req.path,
         bodyBytes: req.bodyBytes,
-        headers,
-        ...(req.requestId !== undefined ? { requestId: req.requestId } : {}),
-        ...(deadlineUs < Infinity ? { deadlineUs } : {}),
+        context,
         ...(o.readTimeoutMs > 0 ? { readTimeoutMs: o.readTimeoutMs } : {}),
       });
       result = { response };
@@ -171,8 +168,7 @@ export class Gateway {
     this.inFlight[replica]!--;
     const host = o.upstream.replicas[replica]!.host;
     this.ctx.trace('gateway.try', { upstream: host, attempt, status: 'response' in result ? result.response.status : undefined, error: 'failure' in result ? result.failure.code : undefined, durationUs: this.ctx.now - startUs }, { req: req.requestId });
-    const rec = this.ledger.lookup(req.requestId);
-    if (rec) this.ledger.span(rec, `upstream ${host}`, this.ctx.host, startUs, attempt);
+    context.span(`upstream ${host}`, this.ctx.host, startUs, attempt);
     return result;
   }
 
@@ -197,9 +193,9 @@ export class Gateway {
     return on.includes(`http_${result.response.status}` as RetryOn);
   }
 
-  private mayRetry(result: TryResult, attempt: number, tried: number, deadlineUs: number): boolean {
+  private mayRetry(result: TryResult, attempt: number, tried: number, context: RequestContext): boolean {
     const o = this.options;
-    if (!this.retryable(result) || attempt > o.maxRetries || this.ctx.now >= deadlineUs) return false;
+    if (!this.retryable(result) || attempt > o.maxRetries || context.expired(this.ctx.now)) return false;
     // nginx tries each server once (proxy_next_upstream); Envoy may come back to one.
     if (o.style === 'nginx' && tried >= o.upstream.replicas.length) return false;
     if (o.caps && this.retriesInFlight >= o.caps.maxRetries) return this.refuseRetry('caps.maxRetries');

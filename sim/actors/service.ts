@@ -11,7 +11,7 @@ import type { PoolOptions } from '../pool/options.js';
 import { Pool, type Lease } from '../pool/pool.js';
 import { createHttpServer, expectOk, HttpAgent } from '../proto/http1.js';
 import { pgConnectionFactory, type PgConnection } from '../proto/pg-client.js';
-import { errorName, requestsOf } from '../requests/ledger.js';
+import { errorName, REQUESTS_SERVICE, requestsOf } from '../requests/ledger.js';
 
 export interface ServiceOptions {
   port: number;
@@ -24,9 +24,11 @@ export interface ServiceOptions {
   /** The database, or null for a service without one. */
   database: { host: string; port: number; pool: Partial<PoolOptions> & { preset?: string }; queriesPerRequest: number; rows: number; rowBytes: number } | null;
   /**
-   * Honour the caller's remaining time in `x-timeout-ms` (a propagated deadline): work whose deadline has
-   * passed by the time a worker or a connection is free is dropped with 504 DEADLINE_EXCEEDED instead of
-   * being done for a caller who has gone.
+   * Honour the caller's deadline (its request context: x-timeout-ms on the wire), as a Go service passing
+   * its request's context down does: work whose deadline has passed by the time a worker is free is dropped,
+   * a pool waiter leaves the line at the deadline (database/sql's conn(ctx)), a query still running then is
+   * abandoned and its connection closed (pgx's QueryContext), and calls to other services get what remains.
+   * Each ends the request with 504 DEADLINE_EXCEEDED instead of working for a caller who has gone.
    */
   honorDeadline: boolean;
   /**
@@ -67,21 +69,22 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
     }
     if (!Number.isSafeInteger(c.timeoutMs) || c.timeoutMs < 0) throw new SimError('ERR_SERVICE_OPTION', `service.calls[${i}].timeoutMs: expected a non-negative integer, got ${JSON.stringify(c.timeoutMs)}`);
   });
-  const callees = o.calls.map((c) => ({ call: c, agent: new HttpAgent(ctx, { host: c.host, port: c.port, pool: { poolName: `${ctx.host}->${c.host}` } }) }));
+  const callees = o.calls.map((c) => ({ call: c, agent: new HttpAgent(ctx, { host: c.host, port: c.port, propagateDeadline: true, pool: { poolName: `${ctx.host}->${c.host}` } }) }));
 
-  const ledger = requestsOf(ctx);
+  // Join the world's ledger now: it is made on first use and its gauge's place in the trace is its making's.
+  if (ctx.simulation.provides(REQUESTS_SERVICE)) requestsOf(ctx);
 
   createHttpServer(ctx, { keepAliveTimeoutMs: o.keepAliveTimeoutMs }, async (req, res) => {
-    const rec = ledger.lookup(req.requestId);
-    const span = (phase: string, startUs: number) => rec && ledger.span(rec, phase, ctx.host, startUs);
+    // With honorDeadline the caller's deadline bounds the worker wait, the pool wait, the queries and the calls.
+    const context = o.honorDeadline ? req.context : req.context.detached();
+    const deadline = context.deadlineUs !== null ? { deadlineUs: context.deadlineUs } : undefined;
+    const span = (phase: string, startUs: number) => context.span(phase, ctx.host, startUs);
     const arrivedUs = ctx.now;
-    const timeoutMs = o.honorDeadline ? Number(req.headers['x-timeout-ms']) : NaN;
-    const deadlineUs = Number.isFinite(timeoutMs) && timeoutMs >= 0 ? arrivedUs + Math.round(timeoutMs * 1000) : Infinity;
-    const fail = (code: string, status = 500) => res.end({ status, headers: { 'x-error': code } });
+    const fail = (code: string, status = code === 'DEADLINE_EXCEEDED' ? 504 : 500) => res.end({ status, headers: { 'x-error': code } });
     const worker = await workers.acquire();
     span('worker wait', arrivedUs);
     try {
-      if (ctx.now >= deadlineUs) return fail('DEADLINE_EXCEEDED', 504);
+      if (context.expired(ctx.now)) return fail('DEADLINE_EXCEEDED');
       const cpuStartUs = ctx.now;
       // A 'slow' fault on the host stretches CPU time, as a noisy neighbour or CPU throttling would.
       await ctx.sleep(Math.round(ctx.sample(cpu, 'cpu') * host.slowFactor));
@@ -92,19 +95,19 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
           const waitStartUs = ctx.now;
           try {
             // With a deadline, the waiter leaves the line when its caller is gone (Go's conn(ctx)).
-            lease = await pool.acquire(deadlineUs < Infinity ? { deadlineUs } : undefined);
+            lease = await pool.acquire(deadline);
           } catch (err) {
             return fail(errorName(err));
           } finally {
             span('pool wait', waitStartUs);
           }
-          if (ctx.now >= deadlineUs) {
+          if (context.expired(ctx.now)) {
             lease.release();
-            return fail('DEADLINE_EXCEEDED', 504);
+            return fail('DEADLINE_EXCEEDED');
           }
           const queryStartUs = ctx.now;
           try {
-            await lease.connection.query({ text: 'SELECT 1', rows: db.rows, rowBytes: db.rowBytes, id: `${req.requestId ?? 'q'}.${++queryId}` });
+            await lease.connection.query({ text: 'SELECT 1', rows: db.rows, rowBytes: db.rowBytes, id: `${req.requestId ?? 'q'}.${++queryId}` }, deadline);
             lease.release();
           } catch (err) {
             lease.evict(); // a broken connection goes; HikariCP evicts on a connection error too
@@ -117,9 +120,8 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
       for (const { call, agent } of callees) {
         const callStartUs = ctx.now;
         try {
-          // With a deadline, a call is bounded by what remains of it and says so on the wire.
-          const remaining = deadlineUs < Infinity ? { deadlineUs, headers: { 'x-timeout-ms': String(Math.max(0, Math.floor((deadlineUs - ctx.now) / 1000))) } } : {};
-          expectOk(await agent.request({ path: call.path, ...(req.requestId !== undefined ? { requestId: req.requestId } : {}), ...(call.timeoutMs > 0 ? { timeoutMs: call.timeoutMs } : {}), ...remaining }));
+          // With a deadline, a call is bounded by what remains of it and says so on the wire (x-timeout-ms).
+          expectOk(await agent.request({ path: call.path, context, ...(call.timeoutMs > 0 ? { timeoutMs: call.timeoutMs } : {}) }));
         } catch (err) {
           return fail(errorName(err));
         } finally {

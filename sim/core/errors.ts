@@ -12,6 +12,15 @@ export class SimError extends Error {
   }
 }
 
+/**
+ * The caller's deadline passed before the work was done (Go's context.DeadlineExceeded): a pool waiter that
+ * left the line, a query a deadline cut short. Requests end with its code.
+ */
+export class DeadlineExceededError extends Error {
+  override name = 'DeadlineExceededError';
+  readonly code = 'DEADLINE_EXCEEDED';
+}
+
 /** A value's one-line description for error messages. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`.split('\n')[0]!;

@@ -10,6 +10,7 @@ import type { Gauge, Histogram } from '../core/metrics.js';
 import type { RandomStream } from '../core/random.js';
 import type { Timer } from '../core/scheduler.js';
 import type { Simulation } from '../core/simulation.js';
+import { DeadlineExceededError } from '../core/errors.js';
 import { Fifo } from '../core/fifo.js';
 import { resolvePoolOptions, type PoolOptions } from './options.js';
 import { POOLS_SERVICE, type PoolRegistry } from './registry.js';
@@ -32,12 +33,8 @@ export class PoolTimeoutError extends Error {
 }
 
 /** The caller's deadline passed before a connection came (Go: context deadline exceeded). */
-export class DeadlineExceededError extends Error {
-  override name = 'DeadlineExceededError';
-  readonly code = 'DEADLINE_EXCEEDED';
-  constructor(pool: string, waitedMs: number) {
-    super(`${pool}: context deadline exceeded while waiting for a connection (after ${waitedMs}ms)`);
-  }
+function waiterDeadlineError(pool: string, waitedMs: number): DeadlineExceededError {
+  return new DeadlineExceededError(`${pool}: context deadline exceeded while waiting for a connection (after ${waitedMs}ms)`);
 }
 
 export interface AcquireOptions {
@@ -204,7 +201,7 @@ export class Pool<C> {
     const deadlineUs = options?.deadlineUs;
     if (deadlineUs !== undefined && deadlineUs <= this.sim.now) {
       this.stats.canceled++;
-      callback(new DeadlineExceededError(this.name, 0));
+      callback(waiterDeadlineError(this.name, 0));
       return;
     }
     const ready = this.takeIdle();
@@ -270,7 +267,7 @@ export class Pool<C> {
     this.stats.canceled++;
     this.sim.trace.write({ t: this.sim.now, kind: 'pool.cancel', host: this.ctx.host, actor: this.ctx.name, fields: { pool: this.name, waitedMs, waiting: this.pending } });
     this.updateGauges();
-    w.callback(new DeadlineExceededError(this.name, waitedMs));
+    w.callback(waiterDeadlineError(this.name, waitedMs));
   }
 
   /** A waiter leaves the line without a connection, counted under `counter`; its wait in ms, or null if it had already left. */

@@ -16,7 +16,7 @@ import type { NetError } from '../net/errors.js';
 import type { Socket } from '../net/tcp/socket.js';
 import type { PoolOptions } from '../pool/options.js';
 import { Pool, type CloseReason, type Lease } from '../pool/pool.js';
-import { REQUESTS_SERVICE, requestsOf, type RequestLedger } from '../requests/ledger.js';
+import { REQUEST_ID_HEADER, RequestContext, TIMEOUT_HEADER } from '../requests/context.js';
 import {
   encodeRequestHead,
   isToken,
@@ -47,6 +47,8 @@ export interface HttpAgentOptions {
   keepAlive?: boolean;
   /** TLS before HTTP (an https origin): handshake round trips and CPU on every new connection. */
   tls?: Partial<TlsOptions> | true;
+  /** Send what remains of a request's deadline (its context's) in x-timeout-ms, as gRPC sends grpc-timeout. */
+  propagateDeadline?: boolean;
 }
 
 export interface HttpRequestOptions {
@@ -57,16 +59,18 @@ export interface HttpRequestOptions {
   headers?: Record<string, string>;
   /** Request body size; the body is that many zero bytes. Default 0. */
   bodyBytes?: number;
-  /** Sent as x-request-id; the id that follows the request through every hop. */
-  requestId?: string;
   /**
-   * Deadline for the whole exchange (waiting for a connection, connecting, sending, the whole response),
+   * The request this exchange serves (see RequestContext): its id goes out as x-request-id, its deadline
+   * bounds the exchange as timeoutMs does (and goes out as x-timeout-ms with propagateDeadline), and the
+   * exchange's phases (connect, TLS, response) are recorded as its spans.
+   */
+  context?: RequestContext;
+  /**
+   * Time allowed for the whole exchange (waiting for a connection, connecting, sending, the whole response),
    * from the request() call: past it the request fails with ERR_HTTP_REQUEST_TIMEOUT and its connection
    * is destroyed. Default: none.
    */
   timeoutMs?: number;
-  /** An absolute deadline in virtual µs (a proxy's deadline spanning retries): past it, as timeoutMs. Default: none. */
-  deadlineUs?: number;
   /**
    * nginx's proxy_read_timeout / undici's headersTimeout and bodyTimeout: the longest silence allowed between
    * two reads once the request is on the wire. Expiry fails the request with UND_ERR_HEADERS_TIMEOUT (no
@@ -127,7 +131,10 @@ interface Exchange {
   method: string;
   path: string;
   requestId: string | undefined;
+  context: RequestContext;
   head: Uint8Array;
+  /** The request's headers when x-timeout-ms is added at send time; null otherwise. */
+  headersToStamp: [string, string][] | null;
   bodyBytes: number;
   /** When its bytes went out (the start of its 'response' span). */
   sentUs: number;
@@ -183,11 +190,7 @@ export class HttpAgent {
   private closed = false;
   /** Requests waiting for the pool to hand them a connection. */
   private readonly waiting = new Set<Exchange>();
-  /**
-   * Where its requests' spans go: the world's ledger (none in a bare simulation). Looked up at the first span,
-   * not here: the world makes its ledger (and its gauge) on first use, and gauge order is in the trace.
-   */
-  private ledger: RequestLedger | null | undefined = undefined;
+  readonly propagateDeadline: boolean;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -201,6 +204,7 @@ export class HttpAgent {
     this.port = port;
     this.connectTimeoutMs = connectTimeoutMs;
     this.keepAlive = options.keepAlive ?? true;
+    this.propagateDeadline = options.propagateDeadline ?? false;
     this.tls = options.tls === undefined ? null : resolveTlsOptions(options.tls, 'httpAgent.tls');
     // The factory hands over a connection as soon as its SYN is out (as undici dispatches to a Client that is
     // still connecting): a connect error or timeout then fails the request waiting on it, where a pool
@@ -221,7 +225,7 @@ export class HttpAgent {
         this.fail(ex, new HttpClientError('UND_ERR_CLOSED', 'The client is closed'));
         return;
       }
-      const timeoutUs = Math.min(options.timeoutMs ? options.timeoutMs * 1000 : Infinity, options.deadlineUs !== undefined ? options.deadlineUs - this.ctx.now : Infinity);
+      const timeoutUs = Math.min(options.timeoutMs ? options.timeoutMs * 1000 : Infinity, ex.context.remainingUs(this.ctx.now));
       if (timeoutUs < Infinity) {
         const ms = timeoutUs / 1000;
         ex.timer = this.ctx.timer(Math.max(0, timeoutUs), () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
@@ -251,7 +255,7 @@ export class HttpAgent {
     const bodyBytes = o.bodyBytes ?? 0;
     if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 0) throw bad('bodyBytes: expected a non-negative integer', bodyBytes);
     if (o.timeoutMs !== undefined && (!Number.isSafeInteger(o.timeoutMs) || o.timeoutMs < 0)) throw bad('timeoutMs: expected a non-negative integer', o.timeoutMs);
-    if (o.deadlineUs !== undefined && !Number.isSafeInteger(o.deadlineUs)) throw bad('deadlineUs: expected an integer virtual time in µs', o.deadlineUs);
+    if (o.context !== undefined && !(o.context instanceof RequestContext)) throw bad('context: expected a RequestContext', o.context);
     const readTimeoutMs = o.readTimeoutMs ?? 0;
     if (!Number.isSafeInteger(readTimeoutMs) || readTimeoutMs < 0) throw bad('readTimeoutMs: expected a non-negative integer', o.readTimeoutMs);
     const given = Object.entries(o.headers ?? {});
@@ -260,13 +264,17 @@ export class HttpAgent {
     if (!names.has('host')) headers.push(['host', this.port === 80 ? this.host : `${this.host}:${this.port}`]);
     headers.push(...given);
     if (!names.has('content-length') && (bodyBytes > 0 || method === 'POST' || method === 'PUT' || method === 'PATCH')) headers.push(['content-length', String(bodyBytes)]);
-    if (o.requestId !== undefined && !names.has('x-request-id')) headers.push(['x-request-id', o.requestId]);
+    const context = o.context ?? RequestContext.named(this.ctx, given.find(([name]) => name.toLowerCase() === REQUEST_ID_HEADER)?.[1]);
+    if (o.context?.id !== undefined && !names.has(REQUEST_ID_HEADER)) headers.push([REQUEST_ID_HEADER, o.context.id]);
     const connection = given.find(([name]) => name.toLowerCase() === 'connection')?.[1] ?? '';
     return {
       method,
       path: o.path,
-      requestId: o.requestId ?? given.find(([name]) => name.toLowerCase() === 'x-request-id')?.[1],
+      requestId: context.id,
+      context,
       head: encodeRequestHead(method, o.path, headers), // ERR_INVALID_CHAR / ERR_INVALID_HTTP_TOKEN reject the request
+      // What remains of the deadline is stamped as the request goes out (as gRPC does), not while it waits.
+      headersToStamp: this.propagateDeadline && context.deadlineUs !== null && !names.has(TIMEOUT_HEADER) ? headers : null,
       bodyBytes,
       sentUs: 0,
       readTimeoutUs: readTimeoutMs * 1000,
@@ -318,6 +326,7 @@ export class HttpAgent {
     const conn = ex.conn!;
     conn.method = ex.method;
     ex.sentUs = this.ctx.now;
+    if (ex.headersToStamp) ex.head = encodeRequestHead(ex.method, ex.path, [...ex.headersToStamp, [TIMEOUT_HEADER, ex.context.timeoutHeader(this.ctx.now)!]]);
     writeMessage(conn.socket, ex.head, ex.bodyBytes, () => {});
     this.armReadTimer(ex);
   }
@@ -425,9 +434,7 @@ export class HttpAgent {
 
   /** A phase of the request, on the request's record if it is one the ledger follows. */
   private span(ex: Exchange, phase: string, startUs: number, endUs = this.ctx.now): void {
-    const ledger = (this.ledger ??= this.ctx.simulation.provides(REQUESTS_SERVICE) ? requestsOf(this.ctx) : null);
-    const rec = ledger?.lookup(ex.requestId);
-    if (rec) ledger!.span(rec, phase, this.ctx.host, startUs, rec.attempts, endUs);
+    ex.context.span(phase, this.ctx.host, startUs, undefined, endUs);
   }
 
   private received(conn: AgentConnection, chunk: Uint8Array): void {

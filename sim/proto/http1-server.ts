@@ -5,6 +5,7 @@
  * 16 KiB with 431, a malformed request with 400, Connection: close honoured both ways, and a handler that
  * throws answered with 500 instead of failing the actor.
  */
+import { RequestContext } from '../requests/context.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
@@ -87,6 +88,11 @@ export interface HttpRequest {
   bodyBytes: number;
   /** The x-request-id header, if any: the id that follows the request through every hop. */
   requestId: string | undefined;
+  /**
+   * The request's context as its headers carry it (x-request-id; x-timeout-ms counted from arrival): a hop
+   * that honours its caller's deadline narrows its own work by it and passes it on to the next hop.
+   */
+  context: RequestContext;
   /** Virtual time the whole request (head and body) had arrived, µs. */
   receivedAtUs: number;
   /** How many requests this connection has carried, this one included. */
@@ -245,6 +251,7 @@ class ServerConnection {
       headers: head.headers,
       bodyBytes: message.bodyBytes,
       requestId: head.headers['x-request-id'],
+      context: RequestContext.fromHeaders(ctx, head.headers, ctx.now),
       receivedAtUs: ctx.now,
       requestOnConnection: this.requests,
       socket: this.info,

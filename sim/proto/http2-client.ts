@@ -9,7 +9,7 @@
  * Failures: the connection's (a reset: every open stream fails with ECONNRESET, its code), a stream reset
  * by the server (ERR_HTTP2_STREAM_ERROR), a GOAWAY (streams it did not process fail with
  * ERR_HTTP2_GOAWAY_SESSION; `retryable` says they are safe to send again), the request's timeoutMs
- * (ERR_HTTP_REQUEST_TIMEOUT) or deadlineUs, readTimeoutMs (UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT): the
+ * (ERR_HTTP_REQUEST_TIMEOUT) or its context's deadline, readTimeoutMs (UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT): the
  * stream is cancelled with RST_STREAM CANCEL and the connection stays. A new connection is opened when
  * the current one is gone or going away; requests still queued move to it.
  */
@@ -21,6 +21,7 @@ import { isToken, type HttpHeaders } from './http1-codec.js';
 import { CONNECTION_SPECIFIC, errorCodeName, H2ErrorCode } from './http2-frames.js';
 import { Http2Session, Http2SessionError, newHttp2Stats, resolveHttp2Settings, type Http2LocalSettings, type Http2Stats } from './http2-session.js';
 import { resolveTlsOptions, type TlsOptions } from './tls.js';
+import { REQUEST_ID_HEADER, RequestContext, TIMEOUT_HEADER } from '../requests/context.js';
 
 type ActorTimer = ReturnType<ActorContext['timer']>;
 
@@ -36,6 +37,8 @@ export interface Http2ClientOptions {
   peerMaxConcurrentStreams?: number;
   /** What this client advertises (initialWindowSize, maxFrameSize); RFC 9113 defaults. */
   settings?: Partial<Pick<Http2LocalSettings, 'initialWindowSize' | 'maxFrameSize'>>;
+  /** Send what remains of a request's deadline (its context's) in x-timeout-ms, as gRPC sends grpc-timeout. */
+  propagateDeadline?: boolean;
 }
 
 /** A stream the server reset (RST_STREAM): Node's ERR_HTTP2_STREAM_ERROR, with the RFC 9113 code. */
@@ -67,12 +70,17 @@ interface Exchange {
   method: string;
   path: string;
   requestId: string | undefined;
+  context: RequestContext;
   headers: [string, string][];
+  /** Add x-timeout-ms (what remains of the context's deadline) when the stream opens. */
+  stampDeadline: boolean;
   bodyBytes: number;
   /** The longest silence allowed on the stream once sent (readTimeoutMs), µs; 0 none. */
   readTimeoutUs: number;
   readTimer: ActorTimer;
   startUs: number;
+  /** When its stream opened (the request went out), µs. */
+  sentUs: number;
   conn: ClientConnection | null;
   streamId: number;
   status: number;
@@ -105,6 +113,7 @@ export class Http2Client {
   readonly stats: Http2Stats = newHttp2Stats();
   private readonly local: Http2LocalSettings;
   private readonly assumedPeerStreams: number;
+  readonly propagateDeadline: boolean;
   private conn: ClientConnection | null = null;
   /** Requests waiting for a stream, FIFO. */
   private queue: Exchange[] = [];
@@ -126,6 +135,7 @@ export class Http2Client {
     this.assumedPeerStreams = peerMaxConcurrentStreams;
     this.local = { ...resolveHttp2Settings(options.settings ?? {}, 'http2Client.settings'), maxConcurrentStreams: null };
     this.tls = options.tls === undefined ? null : resolveTlsOptions(options.tls, 'http2Client.tls');
+    this.propagateDeadline = options.propagateDeadline ?? false;
   }
 
   /** Sends a request and resolves with the whole response; rejects with an Error that has a `code`. Never retries. */
@@ -133,11 +143,11 @@ export class Http2Client {
     return this.ctx.suspend<HttpResponse>(`an HTTP/2 response from ${this.host}:${this.port}${typeof options?.path === 'string' ? options.path : ''}`, (resolve, reject) => {
       const ex = this.prepare(options, resolve, reject);
       if (this.closed) return this.fail(ex, new HttpClientError('UND_ERR_CLOSED', 'The client is closed'));
-      // timeoutMs from now and an absolute deadlineUs (a proxy's, spanning its retries): the earlier one applies.
-      const untilUs = Math.min(options.timeoutMs ? this.ctx.now + options.timeoutMs * 1000 : Infinity, options.deadlineUs ?? Infinity);
-      if (untilUs < Infinity) {
-        const ms = (untilUs - this.ctx.now) / 1000;
-        ex.timer = this.ctx.timer(Math.max(0, untilUs - this.ctx.now), () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
+      // timeoutMs from now and the context's deadline (a proxy's, spanning its retries): the earlier one applies.
+      const timeoutUs = Math.min(options.timeoutMs ? options.timeoutMs * 1000 : Infinity, ex.context.remainingUs(this.ctx.now));
+      if (timeoutUs < Infinity) {
+        const ms = timeoutUs / 1000;
+        ex.timer = this.ctx.timer(timeoutUs, () => this.fail(ex, new HttpClientError('ERR_HTTP_REQUEST_TIMEOUT', `request timed out after ${ms}ms (${ex.method} ${ex.path})`)));
       }
       this.queue.push(ex);
       this.dispatch();
@@ -176,7 +186,7 @@ export class Http2Client {
     const bodyBytes = o.bodyBytes ?? 0;
     if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 0) throw invalid('bodyBytes', 'a non-negative integer', bodyBytes);
     if (o.timeoutMs !== undefined && (!Number.isSafeInteger(o.timeoutMs) || o.timeoutMs < 0)) throw invalid('timeoutMs', 'a non-negative integer', o.timeoutMs);
-    if (o.deadlineUs !== undefined && !Number.isSafeInteger(o.deadlineUs)) throw invalid('deadlineUs', 'an integer virtual time in µs', o.deadlineUs);
+    if (o.context !== undefined && !(o.context instanceof RequestContext)) throw invalid('context', 'a RequestContext', o.context);
     const readTimeoutMs = o.readTimeoutMs ?? 0;
     if (!Number.isSafeInteger(readTimeoutMs) || readTimeoutMs < 0) throw invalid('readTimeoutMs', 'a non-negative integer', o.readTimeoutMs);
     // RFC 9113 §8.3.1: pseudo-headers first; §8.2.2: connection-specific fields are not HTTP/2's.
@@ -192,16 +202,21 @@ export class Http2Client {
     }
     const has = (name: string) => headers.some(([n]) => n === name);
     if (bodyBytes > 0 && !has('content-length')) headers.push(['content-length', String(bodyBytes)]);
-    if (o.requestId !== undefined && !has('x-request-id')) headers.push(['x-request-id', o.requestId]);
+    const context = o.context ?? RequestContext.named(this.ctx, headers.find(([n]) => n === REQUEST_ID_HEADER)?.[1]);
+    if (o.context?.id !== undefined && !has(REQUEST_ID_HEADER)) headers.push([REQUEST_ID_HEADER, o.context.id]);
     return {
       method,
       path: o.path,
-      requestId: o.requestId ?? headers.find(([n]) => n === 'x-request-id')?.[1],
+      requestId: context.id,
+      context,
       headers,
+      // What remains of the deadline is stamped as the stream opens (as gRPC does), not while it waits.
+      stampDeadline: this.propagateDeadline && context.deadlineUs !== null && !has(TIMEOUT_HEADER),
       bodyBytes,
       readTimeoutUs: readTimeoutMs * 1000,
       readTimer: null,
       startUs: this.ctx.now,
+      sentUs: 0,
       conn: null,
       streamId: 0,
       status: 0,
@@ -230,9 +245,13 @@ export class Http2Client {
     ex.conn = conn;
     ex.streamId = id;
     conn.exchanges.set(id, ex);
+    // Waiting for the connection (its handshake, TLS, SETTINGS) or for a stream the server allows.
+    if (this.ctx.now > ex.startUs) ex.context.span('stream wait', this.ctx.host, ex.startUs);
+    ex.sentUs = this.ctx.now;
     const stream = conn.session.openStream(id);
     this.ctx.trace('http2.stream-open', { side: 'client', stream: id, method: ex.method, path: ex.path, requestId: ex.requestId }, { conn: conn.session.id, req: ex.requestId });
-    conn.session.writeHeaders(stream, ex.headers, ex.bodyBytes === 0);
+    const headers: [string, string][] = ex.stampDeadline ? [...ex.headers, [TIMEOUT_HEADER, ex.context.timeoutHeader(this.ctx.now)!]] : ex.headers;
+    conn.session.writeHeaders(stream, headers, ex.bodyBytes === 0);
     if (ex.bodyBytes > 0) conn.session.writeData(stream, ex.bodyBytes, true);
     this.heard(ex);
   }
@@ -250,6 +269,7 @@ export class Http2Client {
     const conn = ex.conn!;
     this.release(ex);
     this.settle(ex, ex.status, undefined);
+    ex.context.span('response', this.ctx.host, ex.sentUs);
     ex.resolve({ status: ex.status, headers: ex.responseHeaders, bodyBytes: ex.responseBytes, connectionId: conn.session.id });
     this.dispatch();
   }

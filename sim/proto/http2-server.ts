@@ -6,6 +6,7 @@
  * streams finish; a session idle for idleTimeoutMs gets GOAWAY and is closed. A handler that throws is
  * answered with 500, as the HTTP/1.1 server does.
  */
+import { RequestContext } from '../requests/context.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { TcpListener } from './tcp-listener.js';
@@ -201,6 +202,7 @@ class ServerSession {
       headers: incoming.headers,
       bodyBytes: incoming.bodyBytes,
       requestId: incoming.headers['x-request-id'],
+      context: RequestContext.fromHeaders(ctx, incoming.headers, ctx.now),
       receivedAtUs: ctx.now,
       requestOnConnection: this.requests,
       socket: this.info,

@@ -10,7 +10,7 @@
  * connection closed without a word).
  */
 import type { ActorContext } from '../core/context.js';
-import { SimError } from '../core/errors.js';
+import { DeadlineExceededError, SimError } from '../core/errors.js';
 import type { OwnedTimer } from '../core/actor.js';
 import type { Timer } from '../core/scheduler.js';
 import { netOf } from '../net/api.js';
@@ -153,8 +153,12 @@ export class PgConnection {
    * see pg-hints.ts) that tell the simulated server what the query costs and returns. Resolves with the rows
    * and bytes received; rejects with PgError (ERROR: the connection stays usable; FATAL: it is closed),
    * a NetError, or PgClientError.
+   *
+   * With `deadlineUs` (the caller's, as Go's QueryContext takes it) a query still unanswered then fails with
+   * DeadlineExceededError and the connection is closed, as pgx's default context watcher does (it interrupts
+   * the socket, which leaves the session unusable); the server runs the query to its end regardless.
    */
-  query(q: string | PgQuerySpec): Promise<PgQueryResult> {
+  query(q: string | PgQuerySpec, options?: { deadlineUs?: number }): Promise<PgQueryResult> {
     let sql: string;
     try {
       sql = querySql(q);
@@ -162,8 +166,18 @@ export class PgConnection {
       return Promise.reject(err);
     }
     if (this.phase === 'closed') return Promise.reject(new PgClientError('PG_CONNECTION_CLOSED', clientMessages.closed));
+    const deadlineUs = options?.deadlineUs;
+    if (deadlineUs !== undefined && !Number.isSafeInteger(deadlineUs)) return Promise.reject(new SimError('ERR_PG_OPTION', `query.deadlineUs: expected an integer virtual time in µs, got ${JSON.stringify(deadlineUs)}`));
     return this.ctx.suspend<PgQueryResult>(`a query on ${this.socket.connectionId ?? 'a pg connection'}`, (resolve, reject) => {
-      this.enqueue(sql, (err, result) => (err ? reject(err) : resolve(result!)));
+      const startUs = this.ctx.now;
+      const guard = deadlineUs === undefined ? null : this.ctx.timer(Math.max(0, deadlineUs - startUs), () => {
+        this.fail(new DeadlineExceededError(`context deadline exceeded during a query on ${this.socket.connectionId ?? 'a pg connection'} (after ${(this.ctx.now - startUs) / 1000}ms)`));
+      });
+      this.enqueue(sql, (err, result) => {
+        guard?.cancel();
+        if (err) reject(err);
+        else resolve(result!);
+      });
     });
   }
 

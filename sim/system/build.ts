@@ -62,12 +62,11 @@ export function buildSystem(world: World, sys: SystemFile): void {
     net.host(name).spawn(
       c.actor,
       (ctx) => {
-        const agents = targets.map((t) => new HttpAgent(ctx, pool ? { ...t, pool } : t));
+        const agents = targets.map((t) => new HttpAgent(ctx, { ...t, propagateDeadline: c.propagateDeadline, ...(pool ? { pool } : {}) }));
         let next = 0;
         runClient(ctx, options, async (req) => {
           const agent = agents.length === 1 ? agents[0]! : agents[next++ % agents.length]!;
-          const onWire = c.propagateDeadline && req.deadlineUs !== null ? { headers: { 'x-timeout-ms': String(Math.max(0, Math.floor((req.deadlineUs - ctx.now) / 1000))) } } : {};
-          expectOk(await agent.request({ path: c.path, requestId: req.id, deadlineUs: req.deadlineUs ?? undefined, ...(c.attemptTimeoutMs > 0 ? { timeoutMs: c.attemptTimeoutMs } : {}), ...onWire }));
+          expectOk(await agent.request({ path: c.path, context: req, ...(c.attemptTimeoutMs > 0 ? { timeoutMs: c.attemptTimeoutMs } : {}) }));
         });
       },
       { daemon: true },

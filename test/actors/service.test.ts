@@ -22,7 +22,7 @@ async function service(options: Partial<ServiceOptions>, sendAtUs: number[], ext
         ctx.go(async () => {
           const rec = ledger.start('c');
           const sentUs = ctx.now;
-          const r = await agent.request({ path: '/', requestId: rec.id, headers: extra.headers ?? {} });
+          const r = await agent.request({ path: '/', headers: { 'x-request-id': rec.id, ...extra.headers } });
           ledger.finish(rec, r.status === 200 ? 'ok' : String(r.status));
           seen.push({ sentUs, doneUs: ctx.now, status: r.status, error: r.headers['x-error'], id: rec.id });
         }),

@@ -40,7 +40,7 @@ describe('HTTP/1.1: wire format', () => {
     let response: HttpResponse | undefined;
     net.host('c').spawn('client', async (ctx) => {
       const agent = new HttpAgent(ctx, { host: 's', port: 80 });
-      response = await agent.request({ path: '/big', requestId: 'r-1' });
+      response = await agent.request({ path: '/big', headers: { 'x-request-id': 'r-1' } });
       agent.close();
     });
     const result = await sim.run();
@@ -106,8 +106,8 @@ describe('HTTP/1.1: wire format', () => {
     const statuses: number[] = [];
     net.host('c').spawn('client', async (ctx) => {
       const agent = new HttpAgent(ctx, { host: 's', port: 80 });
-      statuses.push((await agent.request({ path: '/down', requestId: 'a' })).status);
-      statuses.push((await agent.request({ path: '/up', requestId: 'b' })).status);
+      statuses.push((await agent.request({ path: '/down', headers: { 'x-request-id': 'a' } })).status);
+      statuses.push((await agent.request({ path: '/up', headers: { 'x-request-id': 'b' } })).status);
       agent.close();
     });
     await sim.run();
@@ -153,7 +153,7 @@ describe('HTTP/1.1: keep-alive', () => {
     net.host('c').spawn('client', async (ctx) => {
       const agent = new HttpAgent(ctx, { host: 's', port: 80 });
       for (let i = 0; i < 10; i++) {
-        conns.add((await agent.request({ path: `/${i}`, requestId: `r${i}` })).connectionId);
+        conns.add((await agent.request({ path: `/${i}`, headers: { 'x-request-id': `r${i}` } })).connectionId);
         await ctx.sleep('100ms');
       }
       created = agent.pool.stats.created;
@@ -331,7 +331,7 @@ describe('HTTP/1.1: the keep-alive race', () => {
       await agent.request({ path: '/' });
       await ctx.sleep(ms(gapMs));
       sentAt = ctx.now;
-      outcome = await failureOf(ctx, agent.request({ path: '/', requestId: 'second' }));
+      outcome = await failureOf(ctx, agent.request({ path: '/', headers: { 'x-request-id': 'second' } }));
       agent.close();
     });
     const result = await sim.run();
@@ -388,7 +388,7 @@ describe('HTTP/1.1: the keep-alive race', () => {
       const think = { kind: 'mixture' as const, parts: [window(3), window(4), window(5)] };
       let lastThink = -1;
       for (let i = 0; i < 300; i++) {
-        const outcome = await failureOf(ctx, agent.request({ path: '/', requestId: `r${i}` }));
+        const outcome = await failureOf(ctx, agent.request({ path: '/', headers: { 'x-request-id': `r${i}` } }));
         if (outcome === 'ok') okThinks.push(lastThink);
         else if (outcome.code === 'ECONNRESET') resets.push(lastThink);
         else other.push(outcome.code);

@@ -6,6 +6,7 @@ import { createHttpServer, HttpAgent, type HttpHandler, type HttpResponse } from
 import { createHttp2Server, decodeHeaderBlock, FrameDecoder, Http2Client, type Http2ServerOptions } from '../../sim/proto/http2.js';
 import { dataFrame, encodeHeaderBlock, goawayFrame, headersFrame, settingsFrame, windowUpdateFrame } from '../../sim/proto/http2-frames.js';
 import { dataSegments, ms, records, sends, world } from './http1-helpers.js';
+import { RequestContext } from '../../sim/requests/context.js';
 import { dropFirstSegment } from '../net/tcp-helpers.js';
 
 type Failure = { code: string; message: string; atUs: number; retryable?: boolean };
@@ -65,7 +66,7 @@ describe('HTTP/2: one connection, many streams', () => {
     let connections = 0;
     net.host('c').spawn('client', async (ctx) => {
       const client = new Http2Client(ctx, { host: 's', port: 80 });
-      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => client.request({ path: `/${10 * i}`, requestId: `r${i}` })));
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => client.request({ path: `/${10 * i}`, headers: { 'x-request-id': `r${i}` } })));
       for (const r of responses) conns.add(r.connectionId);
       expect(responses.map((r) => r.bodyBytes)).toEqual(Array.from({ length: 20 }, (_, i) => 10 * i));
       connections = client.stats.connections;
@@ -213,7 +214,7 @@ describe('HTTP/2: head-of-line blocking', () => {
       const client = protocol === 'h2' ? new Http2Client(ctx, { host: 's', port: 80 }) : new HttpAgent(ctx, { host: 's', port: 80 });
       await Promise.all(
         ['/a', '/b'].map(async (path) => {
-          await client.request({ path, requestId: path });
+          await client.request({ path, headers: { 'x-request-id': path } });
           finished[path] = ctx.now;
         }),
       );
@@ -301,7 +302,7 @@ describe('HTTP/2: failures', () => {
     expect(sends(sink, 'c', 'SYN')).toHaveLength(1);
   });
 
-  it('readTimeoutMs and deadlineUs work as the HTTP/1.1 agent’s, cancelling only the stream', async () => {
+  it('readTimeoutMs and a context\'s deadline work as the HTTP/1.1 agent’s, cancelling only the stream', async () => {
     const { sim, net, sink } = world();
     serve2(net, {}, sized);
     const outcomes: (Failure | 'ok')[] = [];
@@ -311,7 +312,7 @@ describe('HTTP/2: failures', () => {
       const t0 = ctx.now;
       const [silent, late] = await Promise.all([
         outcome(ctx, client.request({ path: '/10?delay=500', readTimeoutMs: 50 })),
-        outcome(ctx, client.request({ path: '/10?delay=500', deadlineUs: t0 + ms(80) })),
+        outcome(ctx, client.request({ path: '/10?delay=500', context: RequestContext.named(ctx, undefined, t0 + ms(80)) })),
       ]);
       outcomes.push({ ...(silent as Failure), atUs: (silent as Failure).atUs - t0 }, { ...(late as Failure), atUs: (late as Failure).atUs - t0 });
       client.close();
@@ -421,7 +422,7 @@ describe('HTTP/2: the HTTP/1.1 handler and options', () => {
     const got: Record<string, unknown>[] = [];
     net.host('c').spawn('client', async (ctx) => {
       for (const client of [new HttpAgent(ctx, { host: 's', port: 80 }), new Http2Client(ctx, { host: 's', port: 81 })]) {
-        const r = await client.request({ method: 'POST', path: '/x', bodyBytes: 100, requestId: 'id-1' });
+        const r = await client.request({ method: 'POST', path: '/x', bodyBytes: 100, headers: { 'x-request-id': 'id-1' } });
         got.push({ status: r.status, bodyBytes: r.bodyBytes, seen: r.headers['x-seen'], connection: r.headers.connection });
         client.close();
       }

@@ -1,6 +1,7 @@
 /**
  * A deadline down the stack: with honorDeadline a service's pool waiter leaves the line when its caller's
- * deadline passes (Go's database/sql conn(ctx)), so the pool stops serving requests whose callers are gone.
+ * deadline passes (Go's database/sql conn(ctx)) and a query still running then is abandoned (pgx's
+ * QueryContext), so the pool stops serving requests whose callers are gone.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,9 +54,10 @@ describe('honorDeadline in pool-exhaustion', () => {
       return { count, ok: run.requests.ok };
     };
     const [without, withDeadline] = await Promise.all([abandoned(false), abandoned(true)]);
-    // Measured (seed 1, 40 s): 1,364 queries for requests already over without; 40 with.
+    // Measured (seed 1, 40 s): 1,364 queries for requests already over without; none with (40 when only the
+    // pool wait was bounded: queries then ran on past the deadline).
     expect(without.count).toBeGreaterThan(1000);
-    expect(withDeadline.count).toBeLessThan(without.count / 10);
+    expect(withDeadline.count).toBeLessThan(without.count / 100);
     expect(withDeadline.ok).toBeGreaterThanOrEqual(without.ok);
   });
 });
