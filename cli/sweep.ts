@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { FAULTLINE_VERSION, parseAssignments, parseAxes, type Estimate, type MetricInfo, type SweepResult } from 'faultline';
+import { FAULTLINE_VERSION, parseAssignments, parseAxes, sweepColumns, type SweepResult } from 'faultline';
 import { runSweep, sweepCsv, SweepRunError, writeSweepReport } from 'faultline/node';
 import { parseCount, parseSeed, readJson, scenarioChoices, UsageError } from './args.js';
 import { CheckError } from './check.js';
@@ -16,8 +16,6 @@ import { EXIT_OK, EXIT_RUN_FAILED } from './exit-codes.js';
 const SEEDS_DEFAULT = 3;
 const SEEDS_MAX = 10_000;
 const WORKERS_MAX = 256;
-/** Pools shown in the table (those that made callers wait first); --json and --csv have every one. */
-const TABLE_POOLS_MAX = 2;
 
 export const sweepUsage = `  faultline sweep <scenario|module> --vary <key=v1,v2,…> [options]
                        the scenario over a grid of parameter values, several seeds a point
@@ -97,67 +95,12 @@ const assignmentText = (a: Record<string, string>): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 
-/** Decimals for a figure of this size: about three significant digits, none for large counts. */
-function decimals(v: number): number {
-  const a = Math.abs(v);
-  if (a === 0 || a >= 100) return 0;
-  if (a >= 10) return 1;
-  if (a >= 1) return 2;
-  return Math.min(6, 2 - Math.floor(Math.log10(a)));
-}
-
-/** `mean ±ci` at the mean's precision; '-' where the point has no value. */
-export function formatEstimate(e: Estimate | null | undefined): string {
-  if (!e) return '-';
-  const d = decimals(e.mean === 0 && e.ci95 ? e.ci95 : e.mean);
-  return e.ci95 === null ? e.mean.toFixed(d) : `${e.mean.toFixed(d)} ±${e.ci95.toFixed(d)}`;
-}
-
-interface Column {
-  title: string;
-  cell: (p: SweepResult['points'][number]) => string;
-  left?: boolean;
-}
-
 /** The table: a row per point, the varied values then the key metrics as mean ±95% interval. */
 export function formatSweepTable(result: SweepResult): string[] {
-  const has = (key: string) => result.metrics.some((m) => m.key === key);
-  const metric = (title: string, key: string): Column => ({ title, cell: (p) => formatEstimate(p.estimates[key]) });
-  const columns: Column[] = [
-    ...result.vary.map((a): Column => ({ title: a.key, cell: (p) => p.assignments[a.key]!, left: true })),
-    metric('ok/s', 'throughputPerS'),
-    metric('ok', 'ok'),
-    metric('failed', 'failed'),
-    metric('p50 ms', 'latencyP50Ms'),
-    metric('p99 ms', 'latencyP99Ms'),
-    metric('p99.9 ms', 'latencyP999Ms'),
-  ];
-  const errors = result.metrics.filter((m) => m.key.startsWith('errors.'));
-  if (errors.length > 0) columns.push({ title: 'top error', cell: (p) => topError(errors, p.estimates), left: true });
-  for (const pool of tablePools(result)) {
-    columns.push(metric(`P(wait) ${pool}`, `pool.${pool}.waitProbability`), metric(`wait ms ${pool}`, `pool.${pool}.meanWaitMs`));
-    if (has(`pool.${pool}.acquireTimeouts`)) columns.push(metric(`timeouts ${pool}`, `pool.${pool}.acquireTimeouts`));
-  }
+  const columns = sweepColumns(result);
   const rows = [columns.map((c) => c.title), ...result.points.map((p) => columns.map((c) => c.cell(p)))];
   const widths = columns.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (columns[i]!.left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
   lines.push(`mean ±95% interval across ${result.seeds.length} seed${result.seeds.length === 1 ? '' : 's'} a point; every error kind and pool: --json or --csv`);
   return lines;
-}
-
-/** The error kind with the most requests at this point, e.g. `504 ×141`. */
-function topError(errors: readonly MetricInfo[], estimates: Record<string, Estimate | null>): string {
-  let best: { kind: string; mean: number } | null = null;
-  for (const m of errors) {
-    const mean = estimates[m.key]?.mean ?? 0;
-    if (mean > 0 && (best === null || mean > best.mean)) best = { kind: m.key.slice('errors.'.length), mean };
-  }
-  return best ? `${best.kind} ×${best.mean.toFixed(decimals(best.mean))}` : '';
-}
-
-/** The pools whose callers waited somewhere in the sweep (at most TABLE_POOLS_MAX, first made first); else the first pool. */
-function tablePools(result: SweepResult): string[] {
-  const pools = [...new Set(result.metrics.flatMap((m) => (m.pool === undefined ? [] : [m.pool])))];
-  const waited = pools.filter((pool) => result.points.some((p) => (p.estimates[`pool.${pool}.waitProbability`]?.mean ?? 0) > 0));
-  return (waited.length > 0 ? waited : pools).slice(0, TABLE_POOLS_MAX);
 }

@@ -72,7 +72,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   }
   const runs: RunFigures[][] = points.map((p) => reports.slice(p.index * seeds.length, (p.index + 1) * seeds.length).map((r) => r.figures!));
   return sweepResult(
-    { scenario: options.scenario, vary: options.vary, set, seeds, duration: options.duration ?? null, faults: options.faults ?? null },
+    { scenario: options.scenario, scenarioName: scenario.name, vary: options.vary, set, seeds, duration: options.duration ?? null, faults: options.faults ?? null },
     points,
     runs,
   );

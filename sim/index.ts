@@ -54,8 +54,8 @@ export { intParam, numberParam, boolParam, choiceParam, durationParam, distribut
 export { runScenario, buildScenario, ScenarioBuildError, type ScenarioRun, type ScenarioRunOptions } from './run-scenario.js';
 export { describeScenario, type ScenarioDescription, type HostDescription, type PoolDescription } from './describe.js';
 // Sweeps: a grid of parameter values × seeds, each point's figures with mean and 95% interval.
-export { tQuantile975, estimate, parseAxis, parseAxes, gridPoints, runFigures, metricInfo, metricKeys, pointEstimates, sweepResult, sweepSeeds } from './sweep/index.js';
-export type { Estimate, SweepAxis, SweepPoint, RunFigures, MetricInfo, SweepInputs, SweepResult, SweepPointResult } from './sweep/index.js';
+export { tQuantile975, estimate, parseAxis, parseAxes, gridPoints, runFigures, metricInfo, metricKeys, pointEstimates, sweepResult, sweepSeeds, formatEstimate, sweepColumns, parseSweepFile, sweepFileSchema } from './sweep/index.js';
+export type { Estimate, SweepAxis, SweepPoint, RunFigures, MetricInfo, SweepInputs, SweepResult, SweepPointResult, SweepColumn } from './sweep/index.js';
 
 // The network.
 export { Network, NetHost, type NetworkOptions, type NetHostOptions } from './net/network.js';

@@ -10,8 +10,13 @@ import type { SweepAxis, SweepPoint } from './grid.js';
 import type { Estimate } from './stats.js';
 
 export interface SweepInputs {
-  /** The scenario as named on the command line (a built-in's name or a module's path). */
+  /** The scenario as named on the command line (a built-in's name or a module's or system file's path). */
   scenario: string;
+  /**
+   * The scenario's own name (a module's or system file's may differ from its path): what a run's trace header
+   * and the visualizer's scenario list call it, so the visualizer can open a point's run.
+   */
+  scenarioName: string;
   vary: SweepAxis[];
   /** Parameters set for every point (`--set`). */
   set: Record<string, string>;

@@ -73,7 +73,7 @@ describe('figures across seeds', () => {
   it('writes CSV with a row per point, quoting what needs it and leaving no value empty', () => {
     const vary = parseAxes(['mode=a,"b,c"']);
     const points = gridPoints(vary);
-    const result = sweepResult({ scenario: 's', vary, set: {}, seeds: [1, 2], duration: null, faults: null }, points, [
+    const result = sweepResult({ scenario: 's', scenarioName: 's', vary, set: {}, seeds: [1, 2], duration: null, faults: null }, points, [
       [figures(1, { ok: 1, latencyP50Ms: null }), figures(2, { ok: 3, latencyP50Ms: null })],
       [figures(1, { ok: 2, latencyP50Ms: 4 }), figures(2, { ok: 2, latencyP50Ms: 6 })],
     ]);

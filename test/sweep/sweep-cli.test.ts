@@ -61,6 +61,8 @@ describe('faultline sweep', () => {
     expect(two.out).toHaveLength(1);
     expect(two.out[0]).toBe(one.out[0]);
     const result = JSON.parse(two.out[0]!) as SweepResult;
+    // What the visualizer needs to open a point's run: the scenario by its name and the duration.
+    expect([result.scenario, result.scenarioName, result.duration, result.faults]).toEqual(['pool-exhaustion', 'pool-exhaustion', '15s', null]);
     expect(result.points.map((p) => `${p.assignments.poolSize}/${p.assignments.gatewayReadTimeoutMs}`)).toEqual(['5/500', '5/1000', '10/500', '10/1000']);
     for (const p of result.points) {
       expect(p.runs.map((run) => run.seed)).toEqual([1, 2, 3]);

@@ -1,13 +1,13 @@
 /**
- * Loading a trace file: a file picker and a drop zone. The file is read as a stream and parsed in chunks
- * (parseTraceStream yields to the page between them), so a trace of hundreds of megabytes never freezes the
- * page, and the progress bar moves while it loads.
+ * Loading a file: a file picker and a drop zone, for a trace (JSONL) or a sweep's JSON (main.ts tells them
+ * apart). A trace is read as a stream and parsed in chunks (parseTraceStream yields to the page between
+ * them), so a trace of hundreds of megabytes never freezes the page, and the progress bar moves while it loads.
  */
 import { el } from './dom.js';
 
 export function createLoadPanel(root: HTMLElement, onFile: (file: File) => void): void {
   const input = el('input', { type: 'file', id: 'trace-file', accept: '.jsonl,.json,.txt,application/x-ndjson' });
-  const zone = el('div', { id: 'drop-zone' }, 'Trace: ', input, ' or drop a JSONL file here');
+  const zone = el('div', { id: 'drop-zone' }, 'Trace or sweep: ', input, ' or drop a JSONL trace or a sweep’s JSON here');
   root.append(zone);
   input.addEventListener('change', () => {
     const file = input.files?.[0];

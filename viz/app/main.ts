@@ -1,6 +1,6 @@
 /**
- * The visualizer's page: wires the store to the views, the controls, the two ways in (a trace file, a run in
- * the worker), forking and comparing runs, and the URL. Views redraw once per animation frame, whatever
+ * The visualizer's page: wires the store to the views, the controls, the ways in (a trace file, a run in the
+ * worker, a sweep's JSON whose seeds open runs), forking and comparing runs, and the URL. Views redraw once per animation frame, whatever
  * number of changes came in it.
  */
 import { TraceLoader, TraceParseError } from '../model/parse.js';
@@ -34,6 +34,10 @@ import { createFaultForm } from './fault-form.js';
 import { appendFaults, forkEntries, type ForkInput } from './fork-faults.js';
 import { specOfHeader } from './header-spec.js';
 import { createCompareView } from './views/compare-view.js';
+import { readSweep } from './load-sweep.js';
+import { createSweepPanel } from './sweep-panel.js';
+import { sweepRunSpec } from './sweep-open.js';
+import type { Seed, SweepResult } from 'faultline';
 
 const store = new Store();
 const body = (id: string) => byId(id).querySelector<HTMLElement>('.body')!;
@@ -156,13 +160,27 @@ function showModel(model: RunModel, spec: RunSpec | null, cursorUs: number | nul
   statusLine.data('records', String(model.records.length));
 }
 
-// ---- way in 1: a trace file ----
+// ---- way in 1: a trace file (or a sweep's JSON: way in 3) ----
 let loading = 0;
 async function loadFile(file: File): Promise<void> {
   const ticket = ++loading;
   stopRun();
   showError(null);
   statusLine.clearData();
+  let sweep: SweepResult | null;
+  try {
+    sweep = await readSweep(file);
+  } catch (err) {
+    if (ticket !== loading) return;
+    status('The file is neither a trace nor a sweep.');
+    showError(oneLine(err));
+    return;
+  }
+  if (ticket !== loading) return;
+  if (sweep) {
+    showSweep(sweep, file.name);
+    return;
+  }
   const started = performance.now();
   status(`Loading ${file.name}…`, 0);
   try {
@@ -197,11 +215,12 @@ function setRunning(on: boolean): void {
 
 function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void {
   stopRun();
+  sweepPanel.mark(null, null);
   ++loading;
   showError(null);
   statusLine.clearData();
   const scenario = findScenario(spec.scenario)!;
-  const limitUs = parseDuration(scenario.defaultDuration);
+  const limitUs = parseDuration(spec.duration || scenario.defaultDuration);
   const loader = new TraceLoader();
   const started = performance.now();
   status(`Running ${spec.scenario} in the browser…`, 0);
@@ -209,7 +228,7 @@ function startRun(spec: RunSpec, faults: unknown, cursorUs: number | null): void
   currentSpec = spec;
   history.replaceState(null, '', `${location.pathname}${writeUrl({ run: spec, cursorUs })}`);
   run = runInWorker(
-    { type: 'run', scenario: spec.scenario, seed: parseSeedText(spec.seed), params: spec.params, faults },
+    { type: 'run', scenario: spec.scenario, seed: parseSeedText(spec.seed), params: spec.params, faults, duration: spec.duration || undefined },
     {
       onLines(text, records, tUs) {
         try {
@@ -272,6 +291,34 @@ function fork(input: Omit<ForkInput, 'cursorUs'>): string | null {
   runPanel.show(next);
   startRun(next, checked.faults, cursorUs);
   return null;
+}
+
+// ---- way in 3: a sweep's JSON, each point's seeds opening their runs ----
+let sweepShown: SweepResult | null = null;
+const sweepPanel = createSweepPanel(byId('sweep'), (pointIndex, seed) => openSweepSeed(pointIndex, seed));
+
+function showSweep(sweep: SweepResult, fileName: string): void {
+  sweepShown = sweep;
+  sweepPanel.show(sweep, fileName);
+  status(`${fileName}: a sweep of ${sweep.scenario}, ${sweep.points.length} points × ${sweep.seeds.length} seeds: a seed in its table opens that run`);
+}
+
+function openSweepSeed(pointIndex: number, seed: Seed): void {
+  if (!sweepShown) return;
+  showError(null);
+  const opened = sweepRunSpec(sweepShown, pointIndex, seed);
+  if (!opened.ok) {
+    showError(opened.message);
+    return;
+  }
+  const checked = checkRun(opened.spec);
+  if (!checked.ok) {
+    showError(`point ${pointIndex + 1}, seed ${String(seed)}: ${checked.message}`);
+    return;
+  }
+  runPanel.show(opened.spec);
+  startRun(opened.spec, checked.faults, null);
+  sweepPanel.mark(pointIndex, seed);
 }
 
 const runPanel = createRunPanel(byId('run-panel'), (spec, faults) => startRun(spec, faults, null), stopRun);

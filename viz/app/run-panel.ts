@@ -1,9 +1,12 @@
 /**
- * The run form: scenario picker, seed, a parameter form generated from the scenario's zod parameters, and
- * the fault schedule as JSON with a form that appends a fault and what ends it. Inputs are checked with the
- * CLI's readers before the run; a mistake is one line under the field it names.
+ * The run form: scenario picker, seed, duration, a parameter form generated from the scenario's zod
+ * parameters, and the fault schedule as JSON with a form that appends a fault and what ends it. Inputs are
+ * checked with the CLI's readers before the run; a mistake is one line under the field it names. Parameters
+ * the form has no field for (a system file's paths, `services.api.pool.maximumPoolSize`, set by a sweep's
+ * point) are listed under it and kept in the run until another scenario is picked.
  */
 import { scenarios, findScenario } from './scenario-list.js';
+import { formatDuration } from 'faultline';
 import { el } from './dom.js';
 import { paramFields, type ParamField } from './scenario-params.js';
 import { checkRun, linkBaseOf, scenarioHosts } from './validate-run.js';
@@ -23,19 +26,23 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
   const scenarioSelect = el('select', { id: 'scenario', 'aria-label': 'Scenario' });
   for (const s of scenarios) scenarioSelect.append(el('option', { value: s.name, title: s.description }, s.name));
   const seedInput = el('input', { id: 'seed', type: 'text', value: '1', size: '8', 'aria-label': 'Seed' });
+  const durationInput = el('input', { id: 'duration', type: 'text', value: '', size: '6', 'aria-label': 'Duration (virtual)' });
   const runButton = el('button', { id: 'run', type: 'button' }, 'Run in browser');
   const stopButton = el('button', { id: 'stop', type: 'button', disabled: '' }, 'Stop');
   const description = el('div', { class: 'chart-title', id: 'scenario-description' });
   const form = el('div', { class: 'param-form', id: 'param-form' });
+  const extraLine = el('div', { class: 'chart-title', id: 'param-extra' });
   const paramError = el('div', { class: 'field-error', id: 'param-error' });
   const faults = el('textarea', { id: 'faults', spellcheck: 'false', placeholder: FAULTS_EXAMPLE, 'aria-label': 'Fault schedule (JSON)' });
   const faultError = el('div', { class: 'field-error', id: 'fault-error' });
   const adder = el('div', { class: 'fault-adder', id: 'fault-adder' });
-  const details = el('details', {}, el('summary', {}, 'Parameters and faults'), form, paramError, el('div', {}, 'Fault schedule (JSON list, each with "at"):'), faults, faultError, adder);
-  root.append(el('div', {}, el('label', {}, 'Scenario ', scenarioSelect), el('label', {}, 'Seed ', seedInput), runButton, stopButton), description, details);
+  const details = el('details', {}, el('summary', {}, 'Parameters and faults'), form, extraLine, paramError, el('div', {}, 'Fault schedule (JSON list, each with "at"):'), faults, faultError, adder);
+  root.append(el('div', {}, el('label', {}, 'Scenario ', scenarioSelect), el('label', {}, 'Seed ', seedInput), el('label', { title: 'Virtual time to run, as --duration takes it' }, 'Duration ', durationInput), runButton, stopButton), description, details);
 
   let fields: ParamField[] = [];
   const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  /** Parameters with no field in the form, as --set text. */
+  let extra: Record<string, string> = {};
 
   const buildForm = (name: string, values: Record<string, string>) => {
     const scenario = findScenario(name);
@@ -43,6 +50,10 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
     inputs.clear();
     fields = scenario ? paramFields(scenario) : [];
     description.textContent = scenario?.description ?? '';
+    const defaultDuration = scenario?.defaultDuration;
+    durationInput.placeholder = defaultDuration === undefined ? '' : typeof defaultDuration === 'string' ? defaultDuration : formatDuration(defaultDuration);
+    extra = Object.fromEntries(Object.entries(values).filter(([key]) => !fields.some((f) => f.name === key)));
+    extraLine.textContent = Object.keys(extra).length === 0 ? '' : `Also set: ${Object.entries(extra).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     for (const field of fields) {
       const value = values[field.name] ?? field.defaultText;
       let input: HTMLInputElement | HTMLSelectElement;
@@ -61,12 +72,13 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
   };
 
   const spec = (): RunSpec => {
-    const params: Record<string, string> = {};
+    const params: Record<string, string> = { ...extra };
     for (const field of fields) {
       const value = inputs.get(field.name)?.value.trim() ?? '';
       if (value !== field.defaultText && value !== '') params[field.name] = value;
     }
-    return { scenario: scenarioSelect.value, seed: seedInput.value.trim() || '1', params, faults: faults.value };
+    const duration = durationInput.value.trim();
+    return { scenario: scenarioSelect.value, seed: seedInput.value.trim() || '1', params, faults: faults.value, ...(duration ? { duration } : {}) };
   };
 
   const faultForm = createFaultForm(
@@ -100,7 +112,7 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
   runButton.addEventListener('click', () => {
     const s = spec();
     const checked = checkRun(s);
-    paramError.textContent = !checked.ok && checked.field === 'params' ? checked.message : '';
+    paramError.textContent = !checked.ok && (checked.field === 'params' || checked.field === 'duration') ? checked.message : '';
     faultError.textContent = !checked.ok && checked.field === 'faults' ? checked.message : '';
     if (!checked.ok) {
       details.open = true;
@@ -116,6 +128,7 @@ export function createRunPanel(root: HTMLElement, onRun: (spec: RunSpec, faults:
     show(s) {
       if (findScenario(s.scenario)) scenarioSelect.value = s.scenario;
       seedInput.value = s.seed;
+      durationInput.value = s.duration ?? '';
       faults.value = s.faults;
       buildForm(scenarioSelect.value, s.params);
       refreshHosts();

@@ -14,3 +14,13 @@ export const scenarios: readonly Scenario[] = [...mine, ...builtins.filter((b) =
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((s) => s.name === name);
 }
+
+/** The scenario of this name from the module or system file the page was started with (`faultline viz <path>`). */
+export function userScenario(name: string): Scenario | undefined {
+  return mine.find((s) => s.name === name);
+}
+
+/** True for one of faultline's built-in scenarios (not a user's of the same name). */
+export function isBuiltin(scenario: Scenario): boolean {
+  return builtins.includes(scenario);
+}

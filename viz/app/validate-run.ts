@@ -5,12 +5,12 @@
  * throwaway simulation: building is cheap, running is what costs.
  */
 import { findScenario } from './scenario-list.js';
-import { buildScenario, describeScenario, parseFaults, resolveParams, World } from 'faultline';
+import { buildScenario, describeScenario, parseDuration, parseFaults, resolveParams, World } from 'faultline';
 import { oneLine } from './errors.js';
 import type { LinkBase } from './fork-faults.js';
 import type { RunSpec } from './url-state.js';
 
-export type Checked = { ok: true; faults: unknown } | { ok: false; field: 'scenario' | 'params' | 'faults'; message: string };
+export type Checked = { ok: true; faults: unknown } | { ok: false; field: 'scenario' | 'params' | 'duration' | 'faults'; message: string };
 
 export function checkRun(spec: RunSpec): Checked {
   const scenario = findScenario(spec.scenario);
@@ -20,6 +20,13 @@ export function checkRun(spec: RunSpec): Checked {
     params = resolveParams(scenario.name, scenario.params, spec.params);
   } catch (err) {
     return { ok: false, field: 'params', message: oneLine(err) };
+  }
+  if (spec.duration) {
+    try {
+      parseDuration(spec.duration, 'duration');
+    } catch (err) {
+      return { ok: false, field: 'duration', message: oneLine(err) };
+    }
   }
   if (spec.faults.trim() === '') return { ok: true, faults: undefined };
   let faults: unknown;

@@ -12,6 +12,8 @@ export interface RunRequest {
   params: Record<string, unknown>;
   /** A fault schedule (JSON list with `at`), or undefined for none. */
   faults?: unknown;
+  /** Virtual time to run, as --duration takes it; undefined: the scenario's default. */
+  duration?: string;
 }
 
 /** Worker → page: a batch of trace lines, each followed by '\n'. */

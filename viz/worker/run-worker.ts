@@ -41,7 +41,7 @@ async function run(request: RunRequest): Promise<void> {
     lastT = record.t;
     if (batch.length >= BATCH_LINES) flush();
   });
-  const { result } = await runScenario(scenario, { seed: request.seed, params: request.params, faults: request.faults, sinks: [sink] });
+  const { result } = await runScenario(scenario, { seed: request.seed, params: request.params, duration: request.duration, faults: request.faults, sinks: [sink] });
   flush();
   scope.postMessage({ type: 'done', digest: result.digest, stop: result.stop, message: result.message, records, wallMs: Math.round(performance.now() - started) });
 }
