@@ -23,7 +23,7 @@ export const dbMaxConnections = defineScenario({
   // slots (as PostgreSQL's would until TCP keepalive notices, hours later). Recovery is judged from 4 s after
   // the heal: a connection cut for most of the 3 s window retransmits on a backed-off timer (1.6–3.2 s later),
   // and its queries' callers miss their 5 s deadline meanwhile (chaos found 85.7% with 4 s of faults, 2 s settle).
-  chaos: { params: { ratePerS: 150, poolSize: 6 }, faultWindow: '3s', recover: '6s', settle: '4s', drain: '6s', hosts: ['db', 'service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], hostsFor: { crash: [], kill: ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], slow: ['db'] } },
+  chaos: { params: { ratePerS: 150, poolSize: 6 }, faultWindow: '3s', recover: '6s', settle: '4s', drain: '6s', hosts: ['db', 'service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], hostsFor: { crash: [], kill: ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], slow: ['db'], 'query-errors': ['db'], 'query-resets': ['db'], 'handler-errors': ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'] } },
   params: z.object({
     replicas: intParam(6, { description: 'Service replicas', min: 1, max: 100 }),
     poolSize: intParam(10, { description: 'Each replica pool\'s max connections (node-postgres pg.Pool)', min: 1, max: 1000 }),

@@ -16,18 +16,19 @@ export const keepaliveRace = defineScenario({
   name: 'keepalive-race',
   description: "Server keep-alive timeout shorter than the client pool's idle timeout: intermittent ECONNRESET.",
   defaultDuration: '10m',
-  // Only latency, clogs and pauses: the client sets no deadline and no keepalive, so a request whose reset is
-  // lost waits forever (as a real one would), and this scenario's race sends resets: the server closes an idle
-  // connection just as a request arrives. Any fault that drops packets (loss, partition, kill) can lose one —
-  // chaos found it at run 150: a 47% loss burst over a server pause. The drain is long because retransmissions
-  // after a pause may be backed off by seconds; with 10 users and no load after the drain, they cost nothing.
-  chaos: { faultWindow: '5s', recover: '10s', settle: '3s', drain: '30s', hosts: ['server'], episodes: ['latency', 'clog', 'pause'] },
+  // The race sends resets (the server closes an idle connection just as a request arrives), and a lost reset
+  // leaves a request with no deadline waiting forever, as a real one would (chaos found it at run 150: a 47%
+  // loss burst over a server pause). So chaos gives each request 5 s, as a deployment would, and keeps loss
+  // in the profile: loss is what reaches TCP's close paths (a lost FIN, a lost RST). The drain is long because
+  // retransmissions after a pause may be backed off by seconds; with 10 users and no load, they cost nothing.
+  chaos: { params: { attemptTimeoutMs: 5000 }, faultWindow: '5s', recover: '10s', settle: '3s', drain: '30s', hosts: ['server'], episodes: ['loss', 'latency', 'clog', 'pause'] },
   params: z.object({
     serverKeepAliveMs: intParam(3000, { description: "Server's keepAliveTimeout, ms (Node's default is 5000)", min: 0 }),
     clientIdleMs: intParam(4000, { description: "Client pool's idle timeout, ms (undici's default is 4000)", min: 0 }),
     users: intParam(10, { description: 'Clients, each waiting for its answer and then thinking', min: 1, max: 10_000 }),
     thinkMin: durationParam('2990ms', { description: 'Shortest think time between requests' }),
     thinkMax: durationParam('3010ms', { description: 'Longest think time between requests' }),
+    attemptTimeoutMs: intParam(0, { description: "Time allowed for each request, ms (0: none, as undici's request has none)", min: 0 }),
   }),
   build(world, p) {
     const net = world.createNetwork({ link: { latency: '1ms' } });
@@ -46,7 +47,7 @@ export const keepaliveRace = defineScenario({
       (ctx) => {
         const agent = new HttpAgent(ctx, { host: 'server', port: 80, pool: { preset: 'undici', idleTimeoutMs: p.clientIdleMs } });
         runClient(ctx, { arrival: 'closed', users: p.users, thinkTime: { kind: 'uniform', min: p.thinkMin, max: p.thinkMax } }, async (req) => {
-          await agent.request({ path: '/', context: req });
+          await agent.request({ path: '/', context: req, ...(p.attemptTimeoutMs > 0 ? { timeoutMs: p.attemptTimeoutMs } : {}) });
         });
       },
       { daemon: true },

@@ -25,7 +25,7 @@ export const retryStorm = defineScenario({
   // queries/s. The retry budget does not help with that backlog; a propagated deadline (honorDeadline) would.
   // Nothing is crashed and the database is not killed: a query sent to a crashed database, or whose reset was
   // lost, waits forever (no query timeout, as pg's default).
-  chaos: { params: { retryBudget: true, slowFor: '0s' }, faultWindow: '4s', recover: '16s', settle: '12s', drain: '6s', hosts: ['db', 'service'], hostsFor: { crash: [], kill: ['service'], slow: ['db'] } },
+  chaos: { params: { retryBudget: true, slowFor: '0s' }, faultWindow: '4s', recover: '16s', settle: '12s', drain: '6s', hosts: ['db', 'service'], hostsFor: { crash: [], kill: ['service'], slow: ['db'], 'query-errors': ['db'], 'query-resets': ['db'], 'handler-errors': ['service'] } },
   params: z.object({
     ratePerS: numberParam(200, { description: 'Client requests per second (Poisson)', min: 0 }),
     attemptTimeoutMs: intParam(1000, { description: 'Client timeout per attempt, ms', min: 1 }),

@@ -110,6 +110,7 @@ export { RequestLedger, requestsOf, errorName, type RequestRecord, type RequestS
 export { Database, startDatabase, type DatabaseStats } from './actors/database.js';
 export { databaseDefaults, resolveDatabaseOptions, type DatabaseOptions } from './actors/database-options.js';
 export { slowFault, type SlowFault } from './actors/database-faults.js';
+export { queryErrorsFault, queryResetsFault, handlerErrorsFault, type DialFault } from './actors/error-faults.js';
 export { runClient, resolveClientOptions, clientDefaults, type ClientOptions, type Attempt } from './actors/client.js';
 export { backoffUs, RetryBudget, type BackoffOptions } from './actors/retry.js';
 export { runService, serviceDefaults, type ServiceOptions } from './actors/service.js';
@@ -125,6 +126,9 @@ export { noLostRequests, withinDeadlines, poolsWithinMax, p99Below, errorRateBel
 export {
   conservation,
   poolBounds,
+  poolWaits,
+  hopRules,
+  tcpAtRest,
   deadlines,
   timeForward,
   streamIntegrity,

@@ -5,6 +5,7 @@
  * (`netOf(ctx)`, `requestsOf(ctx)`), which the world and its network provide to the simulation: nothing is
  * kept per simulation anywhere else.
  */
+import { AUDITS_SERVICE, AuditRegistry } from './core/audits.js';
 import { SimError } from './core/errors.js';
 import { Simulation, type SimulationOptions } from './core/simulation.js';
 import { Network, type NetworkOptions } from './net/network.js';
@@ -14,6 +15,7 @@ import { REQUESTS_SERVICE, RequestLedger } from './requests/ledger.js';
 // The built-in layers' fault kinds, registered wherever a world can be made: the network's come with it,
 // the host faults with the core's schedule, and `slow` (a host's slowable components) with this import.
 import './actors/database-faults.js';
+import './actors/error-faults.js';
 
 export interface WorldOptions extends SimulationOptions {
   /**
@@ -28,6 +30,8 @@ export class World {
   readonly sim: Simulation;
   /** The pools the world's actors made, in creation order. */
   readonly pools = new PoolRegistry();
+  /** The rules the world's components audit as they run (gateway tries, HTTP answers, client retries). */
+  readonly audits = new AuditRegistry();
   readonly checkStreams: boolean;
   private network: Network | null = null;
   private ledger: RequestLedger | null = null;
@@ -37,6 +41,7 @@ export class World {
     this.checkStreams = options.checkStreams ?? false;
     this.sim.provide(REQUESTS_SERVICE, () => this.requests);
     this.sim.provide(POOLS_SERVICE, () => this.pools);
+    this.sim.provide(AUDITS_SERVICE, () => this.audits);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import type { ActorContext } from '../core/context.js';
 import { distribution, type DistributionSpec } from '../core/distribution.js';
+import { openAudit } from '../core/audits.js';
 import { SimError } from '../core/errors.js';
 import { parseDuration, type Duration } from '../core/time.js';
 import { RequestContext } from '../requests/context.js';
@@ -78,11 +79,31 @@ export function runClient(ctx: ActorContext, partial: Partial<ClientOptions>, at
   ctx.simulation.host(ctx.host).addRole('client');
   const budget = o.retryBudget ? new RetryBudget(o.retryBudget.ratio, o.retryBudget.minPerSecond) : null;
   const backoffStream = ctx.random('backoff');
+  const retries = openAudit(ctx, `client ${ctx.host}`, 'client-retries');
+  let requestCount = 0;
+  let retryCount = 0;
   const ownStopUs = o.stopAtMs > 0 ? o.stopAtMs * 1000 : Infinity;
   const stopped = () => ctx.now >= ownStopUs || ctx.simulation.draining;
 
+  /**
+   * The retry rules, checked as each retry starts: maxRetries + 1 attempts at most; with a budget, retries
+   * never more than 2 × `ratio` of the requests so far plus 10 s of `minPerSecond` for each 10 s begun: the
+   * bound a 10 s sliding window keeps (each retry's window reaches back into the 10 s before).
+   */
+  const auditRetry = (id: string, attempt: number): void => {
+    retryCount++;
+    if (attempt > o.maxRetries + 1) retries.breach(ctx.now, `request ${id}: attempt ${attempt}, but maxRetries ${o.maxRetries} allows ${o.maxRetries + 1}`);
+    const b = o.retryBudget;
+    if (b) {
+      const windows = Math.floor(ctx.now / 10_000_000) + 2;
+      const allowed = 2 * b.ratio * requestCount + b.minPerSecond * 10 * windows;
+      if (retryCount > allowed) retries.breach(ctx.now, `${retryCount} retries for ${requestCount} requests: over the retry budget's ${Math.floor(allowed)} (ratio ${b.ratio}, ${b.minPerSecond}/s)`);
+    }
+  };
+
   const request = async (): Promise<void> => {
     const rec = ledger.start(ctx.host);
+    requestCount++;
     budget?.onRequest(ctx.now);
     const deadlineAfterUs = Math.round(o.deadlineMs * 1000);
     if (deadlineAfterUs > 0) rec.deadlineUs = ctx.now + deadlineAfterUs;
@@ -91,6 +112,7 @@ export function runClient(ctx: ActorContext, partial: Partial<ClientOptions>, at
     let previousWaitUs = 0;
     for (let n = 1; ; n++) {
       rec.attempts = n;
+      if (n > 1) auditRetry(rec.id, n);
       const startedUs = ctx.now;
       try {
         await attempt(context, n);

@@ -29,6 +29,7 @@ import { CpuScheduler, type CpuJob } from './database-cpu.js';
 import { resolveDatabaseOptions, type DatabaseOptions, type ResolvedDatabaseOptions } from './database-options.js';
 // The database's fault kind (slow) registers when the database loads.
 import './database-faults.js';
+import { QUERY_ERRORS, QUERY_RESETS } from './error-faults.js';
 
 export interface DatabaseStats {
   /** Sessions that reached ReadyForQuery. */
@@ -158,6 +159,8 @@ class Instance implements PgSessionHandler {
   private readonly backends = new Map<PgServerSession, Backend>();
   private readonly o: ResolvedDatabaseOptions;
   private readonly streams: { auth: RandomStream; keys: RandomStream };
+  /** Draws for the error faults (query-errors, query-resets); made on the first draw, so a run without them draws nothing. */
+  private faultDraws: RandomStream | null = null;
   private readonly m: {
     connections: Gauge;
     running: Gauge;
@@ -300,10 +303,21 @@ class Instance implements PgSessionHandler {
         this.db.stats.queries++;
         this.m.queries.inc();
         let outcome: PgQueryOutcome;
-        if (h.error !== undefined) {
+        const host = this.ctx.simulation.host(this.ctx.host);
+        const resets = host.dial(QUERY_RESETS);
+        if (resets > 0 && (this.faultDraws ??= this.ctx.random('faults')).next() < resets) {
+          // pg_terminate_backend mid-query: the client gets FATAL 57P01, then the connection closes.
+          this.ctx.trace('db.query.end', { db: this.o.name, pid: b.pid, execUs, error: SqlState.AdminShutdown }, ids);
+          session.terminate({ severity: 'FATAL', code: SqlState.AdminShutdown, message: PgMessages.adminShutdown });
+          return;
+        }
+        const errors = host.dial(QUERY_ERRORS);
+        const injected = errors > 0 && (this.faultDraws ??= this.ctx.random('faults')).next() < errors ? SqlState.SerializationFailure : undefined;
+        const error = h.error ?? injected;
+        if (error !== undefined) {
           this.db.stats.queryErrors++;
           this.m.queryErrors.inc();
-          outcome = { error: { severity: 'ERROR', code: h.error, message: queryErrorMessages[h.error] ?? `simulated error ${h.error}` } };
+          outcome = { error: { severity: 'ERROR', code: error, message: queryErrorMessages[error] ?? `simulated error ${error}` } };
         } else {
           outcome = { rows: h.rows ?? this.o.defaultRows, rowBytes: h.rowBytes ?? this.o.defaultRowBytes };
         }

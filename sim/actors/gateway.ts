@@ -5,6 +5,7 @@
  * Envoy's fail-fast caps and an optional circuit breaker. What goes wrong becomes the status nginx or Envoy
  * would answer (502, 503, 504), with the cause in `x-gateway-error`; an upstream's own answer passes through.
  */
+import { openAudit, type Audit } from '../core/audits.js';
 import type { ActorContext } from '../core/context.js';
 import { createHttpServer, HttpAgent, type HttpHandler, type HttpRequest, type HttpResponse, type HttpResponseInit } from '../proto/http1.js';
 import { createHttp2Server } from '../proto/http2-server.js';
@@ -51,6 +52,7 @@ export class Gateway {
   private activeRequests = 0;
   private retriesInFlight = 0;
   private readonly backoffStream;
+  private readonly tries: Audit;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -73,6 +75,7 @@ export class Gateway {
     this.inFlight = replicas.map(() => 0);
     this.lb = new LoadBalancer(o.upstream.loadBalancing, this.inFlight, ctx.random('gateway/lb'));
     this.backoffStream = ctx.random('gateway/backoff');
+    this.tries = openAudit(ctx, `gateway ${ctx.host}`, 'gateway-tries');
     // Join the world's ledger now: it is made on first use and its gauge's place in the trace is its making's.
     if (ctx.simulation.provides(REQUESTS_SERVICE)) requestsOf(ctx);
     ctx.simulation.host(ctx.host).addRole('gateway');
@@ -124,6 +127,7 @@ export class Gateway {
         return this.generated(req, o.style === 'envoy' ? 503 : 502, o.style === 'envoy' ? 'UO circuit breaker open' : 'no live upstreams (circuit breaker open)');
       }
       const replica = this.lb.pick(tried);
+      this.auditTry(req, replica, attempt, tried);
       tried.push(replica);
       const isRetry = attempt > 1;
       if (isRetry) {
@@ -139,6 +143,7 @@ export class Gateway {
         if ('response' in result) return passThrough(result.response);
         return this.generated(req, result.failure.status, result.failure.detail);
       }
+      this.auditRetry(req);
       const waitUs = Math.min(backoffUs(o.retryBackoff, attempt, previousWaitUs, this.backoffStream), context.remainingUs(this.ctx.now));
       previousWaitUs = waitUs;
       if (waitUs > 0) await this.ctx.sleep(waitUs);
@@ -199,11 +204,29 @@ export class Gateway {
     // nginx tries each server once (proxy_next_upstream); Envoy may come back to one.
     if (o.style === 'nginx' && tried >= o.upstream.replicas.length) return false;
     if (o.caps && this.retriesInFlight >= o.caps.maxRetries) return this.refuseRetry('caps.maxRetries');
-    if (o.retryBudget) {
-      const allowed = Math.max(o.retryBudget.minRetryConcurrency, (o.retryBudget.budgetPercent / 100) * (this.activeRequests + this.pendingRequests));
-      if (this.retriesInFlight >= allowed) return this.refuseRetry('retryBudget');
-    }
+    if (o.retryBudget && this.retriesInFlight >= this.retryAllowance()) return this.refuseRetry('retryBudget');
     return true;
+  }
+
+  /** Envoy's retry budget: retries in flight allowed now (budget_percent of the active and pending requests, at least min_retry_concurrency). */
+  private retryAllowance(): number {
+    const b = this.options.retryBudget!;
+    return Math.max(b.minRetryConcurrency, (b.budgetPercent / 100) * (this.activeRequests + this.pendingRequests));
+  }
+
+  /** The try rules, checked as each try starts: maxRetries + 1 tries at most; nginx tries each replica once. */
+  private auditTry(req: HttpRequest, replica: number, attempt: number, tried: readonly number[]): void {
+    const o = this.options;
+    if (attempt > o.maxRetries + 1) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: try ${attempt}, but maxRetries ${o.maxRetries} allows ${o.maxRetries + 1}`);
+    if (o.style === 'nginx' && tried.includes(replica)) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: ${o.upstream.replicas[replica]!.host} tried twice (nginx's proxy_next_upstream tries each server once)`);
+  }
+
+  /** The retry rules, checked as a retry is decided: Envoy's caps.maxRetries and retry budget. */
+  private auditRetry(req: HttpRequest): void {
+    const o = this.options;
+    const next = this.retriesInFlight + 1;
+    if (o.caps && next > o.caps.maxRetries) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: retry ${next} in flight, over caps.maxRetries ${o.caps.maxRetries}`);
+    if (o.retryBudget && next > this.retryAllowance()) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: retry ${next} in flight, over the retry budget's ${this.retryAllowance()}`);
   }
 
   private refuseRetry(why: string): false {

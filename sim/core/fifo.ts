@@ -24,4 +24,13 @@ export class Fifo<T> {
     }
     return item;
   }
+
+  /** The first item (oldest) for which `test` holds, without taking it. */
+  find(test: (item: T) => boolean): T | undefined {
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i] as T;
+      if (test(item)) return item;
+    }
+    return undefined;
+  }
 }

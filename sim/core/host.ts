@@ -31,6 +31,12 @@ export class Host {
    */
   readonly roles = new Set<string>();
   private readonly slowListeners: ((factor: number) => void)[] = [];
+  /**
+   * Fault dials the host's components read when they do their work: the share of queries a database fails
+   * ('query-errors') or resets mid-query ('query-resets'), the share of requests whose handler throws
+   * ('handler-errors'). 0 (none) unless a fault turned one up; kept across restarts, as setSlow is.
+   */
+  private readonly dials = new Map<string, number>();
 
   /** @internal */
   constructor(
@@ -67,6 +73,18 @@ export class Host {
     if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 0) throw new SimError('ERR_SLOW', `host ${this.name}: slow factor must be a positive number, got ${JSON.stringify(factor)}`);
     this.slowFactor = factor;
     for (const listener of this.slowListeners) listener(factor);
+  }
+
+  /** Sets a fault dial (see `dials`); 0 turns it off. */
+  setDial(name: string, value: number): void {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new SimError('ERR_DIAL', `host ${this.name}: ${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+    if (value === 0) this.dials.delete(name);
+    else this.dials.set(name, value);
+  }
+
+  /** A fault dial's value (0 when no fault set it). */
+  dial(name: string): number {
+    return this.dials.get(name) ?? 0;
   }
 
   /** Hears setSlow (a component registers once, when it first starts). */

@@ -10,7 +10,7 @@ import type { Micros } from '../core/time.js';
 import type { Scenario } from '../scenario.js';
 import { FAULTLINE_VERSION } from '../version.js';
 import { resolveChaosProfile, type ResolvedChaosProfile } from './chaos-profile.js';
-import { checkInvariants, quiescence, recovers, safetyInvariants, type FailureClass, type Invariant, type Violation } from './invariants.js';
+import { checkInvariants, quiescence, recovers, safetyInvariants, tcpAtRest, type FailureClass, type Invariant, type Violation } from './invariants.js';
 import { replayCommand } from './replay.js';
 import { simulate, type SimRun } from './simulate.js';
 
@@ -67,7 +67,7 @@ export function makeCase(scenario: Scenario, seed: Seed, faults: Record<string, 
 /** The invariants a chaos run of `scenario` is held to: safety, then rest after the drain, then recovery. */
 export function caseInvariants(scenario: Scenario): Invariant[] {
   const profile = resolveChaosProfile(scenario);
-  const out: Invariant[] = [...safetyInvariants, quiescence];
+  const out: Invariant[] = [...safetyInvariants, quiescence, tcpAtRest];
   if (profile.minOkShare > 0) out.push(recovers({ settleMs: profile.settleUs / 1000, minOkShare: profile.minOkShare }));
   return out;
 }

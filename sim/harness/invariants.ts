@@ -85,6 +85,70 @@ export const deadlines: Invariant = {
   },
 };
 
+/**
+ * Every pool waiter is served, or leaves, by its acquire time + connectionTimeout (HikariCP's promise): no
+ * wait longer than that, and nobody still in line longer than that when the run ends. Pools without a
+ * timeout (0) are left out.
+ */
+export const poolWaits: Invariant = {
+  name: 'pool-waits',
+  class: 'safety',
+  check(run) {
+    for (const pool of run.world.pools.all()) {
+      const timeoutUs = pool.options.connectionTimeoutMs * 1000;
+      if (timeoutUs <= 0) continue;
+      if (pool.stats.maxWaitUs > timeoutUs + 1) return violation(this, `pool ${pool.name}: a waiter waited ${pool.stats.maxWaitUs} µs, past connectionTimeout ${pool.options.connectionTimeoutMs} ms`);
+      const since = pool.gone ? null : pool.oldestWaiterSinceUs;
+      if (since !== null && run.result.endUs - since > timeoutUs + 1) return violation(this, `pool ${pool.name}: a waiter in line since ${since} µs was still there at the end (${run.result.endUs} µs), past connectionTimeout ${pool.options.connectionTimeoutMs} ms`, since + timeoutUs);
+    }
+    return null;
+  },
+};
+
+/**
+ * The rules components audit as they run (sim/core/audits.ts): a gateway's tries per request (maxRetries + 1,
+ * nginx each replica once, Envoy's retry budget and caps), a client's retries and retry budget, an HTTP
+ * server answering every request whose handler finished on a live connection. Reported under the rule's name.
+ */
+export const hopRules: Invariant = {
+  name: 'hop-rules',
+  class: 'safety',
+  check(run) {
+    for (const audit of run.world.audits.all()) {
+      if (audit.first) return { invariant: audit.rule, class: 'safety', message: `${audit.who}: ${audit.first.message}${audit.breaches > 1 ? ` (${audit.breaches} times)` : ''}`, atUs: audit.first.atUs };
+    }
+    return null;
+  },
+};
+
+/** TCP states a close passes through on the way out, waiting for the peer's ACK or FIN. */
+const CLOSING_STATES = ['FIN_WAIT_1', 'CLOSING', 'LAST_ACK'] as const;
+/** How long a close may take at rest: several retransmissions of a lost FIN (200 ms RTO, doubling) and then some. */
+const CLOSE_AT_REST_US = 5_000_000;
+
+/**
+ * TCP at rest after the drain: no connection of a live host is still closing (FIN_WAIT_1, CLOSING, LAST_ACK)
+ * more than 5 s after it began to, while its peer lives: a FIN that is lost is sent again until it is
+ * answered. Only meaningful when the run drained (the chaos runner's phases).
+ */
+export const tcpAtRest: Invariant = {
+  name: 'tcp-at-rest',
+  class: 'liveness',
+  check(run, phases) {
+    if (phases.drainAtUs === undefined || !run.world.hasNetwork) return null;
+    const net = run.world.net;
+    for (const h of net.hosts()) {
+      if (!h.host.up) continue;
+      for (const c of h.tcp.connectionsIn(CLOSING_STATES)) {
+        const peer = net.find(c.remoteIp);
+        if (!peer || !peer.host.up) continue;
+        if (run.result.endUs - c.sinceUs > CLOSE_AT_REST_US) return violation(this, `connection ${c.id} on ${h.name} in ${c.state} since ${c.sinceUs} µs, ${((run.result.endUs - c.sinceUs) / 1e6).toFixed(1)} s at the end, while its peer ${peer.name} is up`, c.sinceUs);
+      }
+    }
+    return null;
+  },
+};
+
 /** Trace time never goes backwards. */
 export const timeForward: Invariant = {
   name: 'time-forward',
@@ -170,7 +234,7 @@ export function recovers(options: { settleMs: number; minOkShare: number }): Inv
 }
 
 /** The safety laws every scenario keeps under any faults. */
-export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, deadlines, timeForward, streamIntegrity, noCrashes];
+export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, poolWaits, hopRules, deadlines, timeForward, streamIntegrity, noCrashes];
 
 /** Runs each invariant; the violations in list order (safety first if the list puts them first). */
 export function checkInvariants(run: SimRun, invariants: readonly Invariant[], phases: Phases = {}): Violation[] {

@@ -111,6 +111,8 @@ export interface PoolStats {
   waitUsTotal: number;
   /** Acquires that got a connection. */
   granted: number;
+  /** The longest any waiter stayed in line, however it left it (a connection, the timeout, its deadline), µs. */
+  maxWaitUs: number;
 }
 
 export class Pool<C> {
@@ -126,6 +128,7 @@ export class Pool<C> {
     peakActive: 0,
     peakPending: 0,
     waitUsTotal: 0,
+    maxWaitUs: 0,
     granted: 0,
   };
   private readonly sim: Simulation;
@@ -225,7 +228,7 @@ export class Pool<C> {
   /** Starts the statistics afresh (after a warm-up); gauges and metrics counters are left alone. */
   resetStats(): void {
     const s = this.stats;
-    s.acquires = s.waited = s.timeouts = s.canceled = s.created = s.errors = s.waitUsTotal = s.granted = 0;
+    s.acquires = s.waited = s.timeouts = s.canceled = s.created = s.errors = s.waitUsTotal = s.granted = s.maxWaitUs = 0;
     s.closed = { maxLifetime: 0, idleTimeout: 0, evicted: 0, shutdown: 0 };
     s.peakActive = this.active;
     s.peakPending = this.pending;
@@ -276,6 +279,7 @@ export class Pool<C> {
     w.done = true;
     this.pending--;
     this.sim.metrics.counter(`pool.${this.name}.${counter}`).inc();
+    this.noteWait(this.sim.now - w.enqueuedUs);
     return Math.round((this.sim.now - w.enqueuedUs) / 1000);
   }
 
@@ -406,12 +410,22 @@ export class Pool<C> {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
+  private noteWait(waitedUs: number): void {
+    if (waitedUs > this.stats.maxWaitUs) this.stats.maxWaitUs = waitedUs;
+  }
+
+  /** When the longest-waiting waiter still in line joined it (virtual µs); null with nobody waiting. */
+  get oldestWaiterSinceUs(): number | null {
+    return this.waiters.find((w) => !w.done)?.enqueuedUs ?? null;
+  }
+
   private grant(p: Pooled<C>, callback: (err: Error | null, lease?: Lease<C>) => void, waitedUs: number): void {
     p.state = 'active';
     this.active++;
     if (this.active > this.stats.peakActive) this.stats.peakActive = this.active;
     this.stats.granted++;
     this.stats.waitUsTotal += waitedUs;
+    this.noteWait(waitedUs);
     this.waitHistogram.record(waitedUs);
     this.updateGauges();
     callback(null, new Lease(p, this.sim.now, waitedUs));

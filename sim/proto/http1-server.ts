@@ -5,6 +5,7 @@
  * 16 KiB with 431, a malformed request with 400, Connection: close honoured both ways, and a handler that
  * throws answered with 500 instead of failing the actor.
  */
+import { openAudit, type Audit } from '../core/audits.js';
 import { RequestContext } from '../requests/context.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
@@ -119,6 +120,15 @@ export interface HttpServerResponse {
 
 export type HttpHandler = (req: HttpRequest, res: HttpServerResponse) => void | Promise<void>;
 
+/**
+ * @internal After a handler settled (returned, resolved, threw or rejected): a request read on a connection
+ * that is still there must have had its answer (the handler's, or the 500 of one that failed). An async
+ * handler answers before it settles; a callback-style one (returning nothing) is not audited.
+ */
+export function auditAnswer(audit: Audit | null, nowUs: number, req: HttpRequest, res: HttpServerResponse, connectionLive: boolean): void {
+  if (audit && connectionLive && !res.headersSent) audit.breach(nowUs, `${req.method} ${req.path} (request ${req.requestId ?? 'without an id'}): its handler finished without an answer on a live connection`);
+}
+
 /** Node's answers to requests it could not parse or that came too slowly; then it closes. */
 const CLOSING_ANSWERS: Record<number, string> = {
   400: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
@@ -143,8 +153,12 @@ export class HttpServer extends TcpListener<ServerConnection> {
     this.tls = tls === undefined ? null : resolveTlsOptions(tls, 'httpServer.tls');
   }
 
+  /** @internal Whether each request whose handler finished on a live connection had its answer (see auditAnswer). */
+  answers: Audit | null = null;
+
   /** Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE). */
   listen(port: number, backlog?: number): this {
+    this.answers ??= openAudit(this.ctx, `http server ${this.ctx.host}:${port}`, 'http-answers');
     // allowHalfOpen, as Node's http.Server: a client's FIN after its request still gets the response.
     return this.listenOn(port, backlog, { allowHalfOpen: true }, (socket, open) =>
       this.options.maxConnections > 0 && open >= this.options.maxConnections ? null : new ServerConnection(this, socket),
@@ -262,11 +276,12 @@ class ServerConnection {
       result = server.handler(req, res);
     } catch (err) {
       res.handlerFailed(err);
+      auditAnswer(server.answers, ctx.now, req, res, this.writable !== null);
       return;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       const task = result as Promise<void>;
-      ctx.go(() => task.then(undefined, (err: unknown) => res.handlerFailed(err)));
+      ctx.go(() => task.then(undefined, (err: unknown) => res.handlerFailed(err)).then(() => auditAnswer(server.answers, ctx.now, req, res, this.writable !== null)));
     }
   }
 

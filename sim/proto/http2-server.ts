@@ -6,12 +6,13 @@
  * streams finish; a session idle for idleTimeoutMs gets GOAWAY and is closed. A handler that throws is
  * answered with 500, as the HTTP/1.1 server does.
  */
+import { openAudit, type Audit } from '../core/audits.js';
 import { RequestContext } from '../requests/context.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { TcpListener } from './tcp-listener.js';
 import type { Socket } from '../net/tcp/socket.js';
-import type { HttpHandler, HttpRequest, HttpResponseInit, HttpServerResponse, HttpSocketInfo } from './http1-server.js';
+import { auditAnswer, type HttpHandler, type HttpRequest, type HttpResponseInit, type HttpServerResponse, type HttpSocketInfo } from './http1-server.js';
 import { CONNECTION_SPECIFIC, UNLIMITED_STREAMS } from './http2-frames.js';
 import { Http2Session, newHttp2Stats, resolveHttp2Settings, type Http2LocalSettings, type Http2Stats, type SessionStream } from './http2-session.js';
 import { resolveTlsOptions, type TlsOptions } from './tls.js';
@@ -82,8 +83,12 @@ export class Http2Server extends TcpListener<ServerSession> {
     this.tls = tls === undefined ? null : resolveTlsOptions(tls, 'http2Server.tls');
   }
 
+  /** @internal Whether each request whose handler finished on a live stream had its answer (see auditAnswer). */
+  answers: Audit | null = null;
+
   /** Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE). */
   listen(port: number, backlog?: number): this {
+    this.answers ??= openAudit(this.ctx, `http2 server ${this.ctx.host}:${port}`, 'http-answers');
     return this.listenOn(port, backlog, {}, (socket) => new ServerSession(this, socket));
   }
 
@@ -215,6 +220,7 @@ class ServerSession {
       } catch (err) {
         res.handlerFailed(err);
       }
+      auditAnswer(this.server.answers, ctx.now, req, res, this.writable(id));
     });
   }
 

@@ -68,6 +68,8 @@ const empty = new Uint8Array(0);
 
 export class Connection {
   state: TcpState = 'CLOSED';
+  /** When it entered its state (virtual µs): how long a close has been under way. */
+  stateSinceUs = 0;
   /** Trace id shared by both ends: 'client:32768>server:80', initiator first. */
   readonly id: string;
   user: ConnectionUser | null = null;
@@ -990,6 +992,7 @@ export class Connection {
     const prev = this.state;
     if (prev === next) return;
     this.state = next;
+    this.stateSinceUs = this.stack.sim.now;
     this.trace('tcp.state', { from: prev, to: next });
   }
 

@@ -9,7 +9,7 @@ import { EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN } from '../address.js';
 import { NetError } from '../errors.js';
 import type { Network, NetHost } from '../network.js';
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../packet.js';
-import { Connection } from './connection.js';
+import { Connection, type TcpState } from './connection.js';
 
 /** The listener's view of the server object above it. */
 export interface ListenerUser {
@@ -249,6 +249,13 @@ export class TcpStack {
   closeOwnedBy(actor: Actor): void {
     for (const l of [...this.listeners.values()]) if (l.owner === actor) this.unlisten(l);
     for (const [c, owner] of [...this.owners]) if (owner === actor) c.close();
+  }
+
+  /** Connections in one of `states`, with how long they have been in it and their peer, for invariants and reports. */
+  connectionsIn(states: readonly TcpState[]): { id: string; state: TcpState; sinceUs: number; remoteIp: string }[] {
+    const out: { id: string; state: TcpState; sinceUs: number; remoteIp: string }[] = [];
+    for (const c of this.connections.values()) if (states.includes(c.state)) out.push({ id: c.id, state: c.state, sinceUs: c.stateSinceUs, remoteIp: c.remoteIp });
+    return out;
   }
 
   /** Connections in the table (including TIME_WAIT), for tests and reports. */
