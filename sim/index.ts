@@ -174,8 +174,9 @@ export {
   type Minimal,
 } from './harness/chaos-property.js';
 export { caseSeed, drawCase, shrinkCase, type DrawCase, type ShrinkCase } from './harness/check-draw.js';
-export { selfCheck, firstDivergence, isSelfChecked, formatDivergence, type Divergence, type SelfCheckResult } from './harness/self-check.js';
+export { selfCheck, firstDivergence, isSelfChecked, isLongSelfCheck, lengthened, LONG_SELF_CHECK_TAIL_US, formatDivergence, type Divergence, type SelfCheckResult } from './harness/self-check.js';
 export { caseFileSchema, parseCaseFile, chaosCaseOf, DETERMINISM, type CaseFile, type CheckClass } from './harness/case-file.js';
+export { CASE_MAX_EVENTS_DEFAULT, CASE_MAX_HEAP_MB_DEFAULT, EVENT_BUDGET, MEMORY_BUDGET, eventBudgetViolation, memoryBudgetViolation } from './harness/case-budget.js';
 export { replayCase, type CaseReplay, type ReplayOptions } from './harness/replay-case.js';
 export { replayCommand, shellWord, type ReplayInputs } from './harness/replay.js';
 export { verdictOf, type Finding } from './harness/verdict.js';

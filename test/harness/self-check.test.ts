@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { hello } from '../../scenarios/hello.js';
 import type { Simulation } from '../../sim/core/simulation.js';
 import { makeCase } from '../../sim/harness/chaos-run.js';
-import { formatDivergence, isSelfChecked, selfCheck } from '../../sim/harness/self-check.js';
+import { formatDivergence, isLongSelfCheck, isSelfChecked, lengthened, LONG_SELF_CHECK_TAIL_US, selfCheck } from '../../sim/harness/self-check.js';
+import { drawChaosCase } from '../../sim/harness/chaos-property.js';
+import { poolExhaustion } from '../../scenarios/pool-exhaustion.js';
 import type { Scenario } from '../../sim/scenario.js';
 
 const scenario = hello as unknown as Scenario;
@@ -67,4 +69,24 @@ describe('isSelfChecked', () => {
     expect(picked(4, 0)).toEqual([]);
     expect(picked(7, 0.5)).toHaveLength(4);
   });
+
+  it('every second self-checked run is a long one; run 0 never is', () => {
+    const long = Array.from({ length: 100 }, (_, i) => i).filter((i) => isLongSelfCheck(i, 0.1));
+    expect(long).toEqual([10, 30, 50, 70, 90]);
+    expect(long.every((i) => isSelfChecked(i, 0.1))).toBe(true);
+  });
+
+  it('a long self-check reaches the slow timers a plain case never does: HikariCP retires connections at maxLifetime', async () => {
+    const s = poolExhaustion as unknown as Scenario;
+    const c = drawChaosCase(s, 7);
+    const retired = async (x: typeof c) => {
+      const { first, divergence } = await selfCheck(s, x);
+      expect(divergence).toBeNull();
+      return first.run.world.pools.all().reduce((n, p) => n + p.stats.closed.maxLifetime, 0);
+    };
+    expect(lengthened(c).durationUs).toBe(c.durationUs + LONG_SELF_CHECK_TAIL_US);
+    expect(await retired(c)).toBe(0);
+    expect(await retired(lengthened(c))).toBeGreaterThan(0);
+  });
 });
+
