@@ -3,6 +3,8 @@ import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hello } from '../scenarios/hello.js';
 import { MemorySink } from '../sim/core/trace.js';
+import { Randomness } from '../sim/core/random.js';
+import { Simulation } from '../sim/core/simulation.js';
 import { runScenario } from '../sim/run-scenario.js';
 import { repoRoot } from './helpers/cli.js';
 import { scanSource } from './helpers/real-world-scan.js';
@@ -116,29 +118,37 @@ describe('determinism by construction', () => {
     expect(withStream.result.unseed).not.toBe(plain.result.unseed);
   });
 
-  it('adding a host and an actor with its own draws leaves the existing actors\' records unchanged', async () => {
-    const records = async (extra: boolean) => {
+  it('replicas asking for the same stream names draw apart, and adding replica 2 leaves replica 1\'s records unchanged', async () => {
+    const records = async (replicas: number) => {
       const sink = new MemorySink();
-      await runScenario(hello, {
-        seed: 12,
-        params: { pings: 20 },
-        sinks: [sink],
-        beforeRun: ({ sim }) => {
-          if (!extra) return;
-          sim.host('bystander').spawn('noise', async (ctx) => {
-            for (let i = 0; i < 50; i++) {
-              await ctx.sleep(ctx.sample({ kind: 'exponential', mean: '7ms' }, 'noise'));
-              ctx.trace('noise');
-            }
-          });
-        },
-      });
-      return sink.records.filter((r) => r.host === 'client' || r.host === 'server').map((r) => JSON.stringify(r));
+      const sim = new Simulation({ seed: 12, sinks: [sink] });
+      for (let i = 1; i <= replicas; i++) {
+        sim.host(`replica-${i}`).spawn('worker', async (ctx) => {
+          for (let k = 0; k < 50; k++) {
+            await ctx.sleep(ctx.sample({ kind: 'exponential', mean: '7ms' }, 'think'));
+            ctx.trace('tick', { jitter: ctx.random('jitter').int(0, 1_000_000) });
+          }
+        });
+      }
+      await sim.run();
+      const of = (host: string) => sink.records.filter((r) => r.host === host && r.kind === 'tick').map((r) => JSON.stringify({ t: r.t, f: r.fields }));
+      return { first: of('replica-1'), second: of('replica-2') };
     };
-    const without = await records(false);
-    const withExtra = await records(true);
-    expect(withExtra).toEqual(without);
-    expect(without.length).toBeGreaterThan(100);
+    const alone = await records(1);
+    const paired = await records(2);
+    expect(alone.first).toHaveLength(50);
+    expect(paired.first).toEqual(alone.first);
+    // Same names, different streams: the replicas do not tick in step.
+    expect(paired.second).toHaveLength(50);
+    expect(paired.second).not.toEqual(paired.first);
+  });
+
+  it('a stream name claimed twice by one owner is refused; another owner may take it over', () => {
+    const random = new Randomness(1);
+    const owner = {};
+    random.claim('svc/api/pool/db/lifetime', owner);
+    expect(() => random.claim('svc/api/pool/db/lifetime', owner)).toThrow(expect.objectContaining({ code: 'ERR_STREAM_CLAIMED' }));
+    expect(() => random.claim('svc/api/pool/db/lifetime', {})).not.toThrow();
   });
 
   it('virtual time stays an integer: every record time and every drawn latency is a whole microsecond', async () => {
