@@ -16,7 +16,8 @@ export interface RunOutcome {
   index: number;
   /** The case's simulation seed. */
   seed: Seed;
-  digest: string;
+  /** Null when the case's worker died (a memory runaway) before it could say. */
+  digest: string | null;
   selfChecked: boolean;
   /** Wall time of one run of the case (a self-checked case's two runs, halved), ms. */
   wallMs: number;
@@ -98,7 +99,7 @@ export interface CheckSummaryInput {
 }
 
 function countByClass(outcomes: readonly RunOutcome[]): Record<CheckClass, number> {
-  const byClass: Record<CheckClass, number> = { safety: 0, liveness: 0, nondeterminism: 0 };
+  const byClass: Record<CheckClass, number> = { safety: 0, liveness: 0, nondeterminism: 0, runaway: 0 };
   for (const o of outcomes) if (o.finding) byClass[o.finding.class]++;
   return byClass;
 }
@@ -113,7 +114,8 @@ export function formatCheckSummary(s: CheckSummaryInput): string[] {
   const failures = s.outcomes.filter((o) => o.finding !== null);
   const slowest = slowestOf(s.outcomes);
   const lines = [
-    `${s.outcomes.length} runs: ${s.outcomes.length - failures.length} passed, ${failures.length} failed (safety ${byClass.safety}, liveness ${byClass.liveness}, nondeterminism ${byClass.nondeterminism})`,
+    // runaway only when there is one: most checks have none, and the line stays the one CI logs already grep.
+    `${s.outcomes.length} runs: ${s.outcomes.length - failures.length} passed, ${failures.length} failed (safety ${byClass.safety}, liveness ${byClass.liveness}, nondeterminism ${byClass.nondeterminism}${byClass.runaway > 0 ? `, runaway ${byClass.runaway}` : ''})`,
   ];
   if (slowest) lines.push(`slowest: run ${slowest.index}, seed ${slowest.seed}, ${seconds(slowest.wallMs)}`);
   lines.push(`wall time ${seconds(s.wallMs)} on ${s.workers} worker${s.workers === 1 ? '' : 's'}`);

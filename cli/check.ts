@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { caseSeed, describeEpisode, drawCase, FAULTLINE_VERSION, isSelfChecked, shrinkCase, verdictOf, type DrawCase, type Scenario, type ShrinkCase } from 'faultline';
+import { CASE_MAX_EVENTS_DEFAULT, CASE_MAX_HEAP_MB_DEFAULT, caseSeed, describeEpisode, drawCase, FAULTLINE_VERSION, isLongSelfCheck, isSelfChecked, lengthened, LONG_SELF_CHECK_TAIL_US, shrinkCase, verdictOf, type DrawCase, type Scenario, type ShrinkCase } from 'faultline';
 import { DEFAULT_CORPUS_DIR, loadScenario, REGRESSION_CORPUS_DIR, runOnWorkers, writeCaseFile, type CaseJob, type CaseReport } from 'faultline/node';
 import { parseCount, parseSeed, scenarioChoices, UsageError } from './args.js';
 import { checkSummaryJson, formatCheckSummary, Progress, type RunOutcome, type Terminal } from './check-report.js';
@@ -19,6 +19,8 @@ export const checkUsage = `  faultline check <scenario|module> [options] chaos: 
     --corpus <dir>       where failing cases are written (default ${DEFAULT_CORPUS_DIR})
     --self-check <share> share of runs run twice and compared (default 0.1; run 0 always)
     --shrink <n>         failing cases to shrink to a minimal schedule, first first (default 1; 0: none)
+    --max-events <n>     events a case may fire before it is a runaway (default ${CASE_MAX_EVENTS_DEFAULT})
+    --max-heap-mb <mb>   heap a case's worker may take before it is a runaway (default ${CASE_MAX_HEAP_MB_DEFAULT})
     --json               print one JSON object (every run's seed, digest and finding) instead`;
 
 const RUNS_DEFAULT = 100;
@@ -27,6 +29,9 @@ const WORKERS_MAX = 256;
 const SELF_CHECK_DEFAULT = 0.1;
 /** Shrinking costs a run per episode left, again after each removal: the first failure is usually enough. */
 const SHRINK_DEFAULT = 1;
+/** Below this a worker cannot even load the simulator and its scenario (about 60 MB from the sources). */
+const MAX_HEAP_MB_MIN = 64;
+const MAX_HEAP_MB_MAX = 1_048_576;
 
 /**
  * `draw` is for tests that aim a check at a known case; the CLI draws from the chaos arbitraries. `shrink`
@@ -37,7 +42,7 @@ export async function check(args: string[], out: (line: string) => void, termina
     args,
     allowPositionals: true,
     strict: true,
-    options: { runs: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, corpus: { type: 'string' }, 'self-check': { type: 'string' }, shrink: { type: 'string' }, json: { type: 'boolean' } },
+    options: { runs: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, corpus: { type: 'string' }, 'self-check': { type: 'string' }, shrink: { type: 'string' }, 'max-events': { type: 'string' }, 'max-heap-mb': { type: 'string' }, json: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `check needs a scenario (${scenarioChoices()})` : `check takes one scenario, got '${positionals.join(' ')}'`);
   const { scenario } = await loadScenario(positionals[0]!);
@@ -48,13 +53,22 @@ export async function check(args: string[], out: (line: string) => void, termina
   if (corpusDir.length === 0) throw new UsageError('--corpus: empty');
   const share = parseShare(values['self-check']);
   const shrinkCount = parseCount(values.shrink, '--shrink', SHRINK_DEFAULT, 0, RUNS_MAX);
+  const maxEvents = parseCount(values['max-events'], '--max-events', CASE_MAX_EVENTS_DEFAULT, 1, Number.MAX_SAFE_INTEGER);
+  const maxHeapMb = parseCount(values['max-heap-mb'], '--max-heap-mb', CASE_MAX_HEAP_MB_DEFAULT, MAX_HEAP_MB_MIN, MAX_HEAP_MB_MAX);
 
   // Cases are drawn here, up front, so a drawer's mistake is one line before any thread starts.
-  const jobs: CaseJob[] = Array.from({ length: runs }, (_, index) => ({ index, case: draw(scenario, caseSeed(seed, index), index), selfCheck: isSelfChecked(index, share) }));
+  // Each case carries its budget, so its case file replays under the same one. Half the self-checked cases run
+  // long past their drain, to where slow timers fire (maxLifetime); their case files say so in durationUs.
+  const jobs: CaseJob[] = Array.from({ length: runs }, (_, index) => {
+    const drawn = { ...draw(scenario, caseSeed(seed, index), index), maxEvents, maxHeapMb };
+    return { index, case: isLongSelfCheck(index, share) ? lengthened(drawn) : drawn, selfCheck: isSelfChecked(index, share) };
+  });
   const selfChecked = jobs.filter((j) => j.selfCheck).length;
+  const long = jobs.filter((j) => isLongSelfCheck(j.index, share)).length;
+  const longText = long > 0 ? ` (${long} of them ${LONG_SELF_CHECK_TAIL_US / 60e6} min past the drain)` : '';
   const json = values.json === true;
   const quiet = () => {};
-  if (!json) out(`faultline ${FAULTLINE_VERSION} · check ${scenario.name} · ${runs} runs from seed ${seed} · ${workers} worker${workers === 1 ? '' : 's'} · ${selfChecked} self-checked`);
+  if (!json) out(`faultline ${FAULTLINE_VERSION} · check ${scenario.name} · ${runs} runs from seed ${seed} · ${workers} worker${workers === 1 ? '' : 's'} · ${selfChecked} self-checked${longText}`);
 
   const startMs = performance.now();
   const progress = json ? new Progress(runs, { isTTY: false, write: quiet }, quiet, () => 0, 0) : new Progress(runs, terminal, out, () => performance.now(), startMs);
@@ -68,11 +82,11 @@ export async function check(args: string[], out: (line: string) => void, termina
     const job = jobs[report.index]!;
     const finding = verdictOf(report.violations, report.divergence);
     // Per run, so a self-checked case (two runs) is not named the slowest for being run twice.
-    const outcome: RunOutcome = { index: report.index, seed: job.case.seed, wallMs: report.wallMs / (job.selfCheck ? 2 : 1), finding, digest: report.digest!, selfChecked: job.selfCheck };
+    const outcome: RunOutcome = { index: report.index, seed: job.case.seed, wallMs: report.wallMs / (job.selfCheck ? 2 : 1), finding, digest: report.digest, selfChecked: job.selfCheck };
     if (finding) outcome.casePath = writeCaseFile(corpusDir, { ...job.case, failure: finding, expect: 'pass' });
     outcomes.push(outcome);
     progress.add(outcome);
-  });
+  }, maxHeapMb);
   progress.clearBar();
   if (broken) {
     // A case that cannot run at all: a bad scenario for chaos (no network) is the user's, anything else faultline's.
@@ -96,7 +110,8 @@ export async function check(args: string[], out: (line: string) => void, termina
  * rerun (a nondeterminism finding) is said so and left as it was.
  */
 async function shrinkFailures(scenario: Scenario, outcomes: RunOutcome[], count: number, shrink: ShrinkCase, corpusDir: string, out: (line: string) => void): Promise<void> {
-  for (const o of outcomes.filter((x) => x.finding !== null).slice(0, count)) {
+  // A runaway is not shrunk: each try could cost its whole budget, and a memory one would take this process down.
+  for (const o of outcomes.filter((x) => x.finding !== null && x.finding.class !== 'runaway').slice(0, count)) {
     if (typeof o.seed !== 'number') continue;
     out(`shrinking run ${o.index} (seed ${o.seed})…`);
     const min = await shrink(scenario, o.seed);

@@ -13,11 +13,17 @@ export const EXIT_USAGE = 2;
 export const EXIT_SAFETY = 3;
 export const EXIT_LIVENESS = 4;
 export const EXIT_NONDETERMINISM = 5;
+/** A case went over its budget of events or memory (unbounded retries, a leak): case-budget.ts. */
+export const EXIT_RUNAWAY = 6;
 
-/** Most serious first: with nondeterminism no other verdict can be trusted; a broken law outranks slow recovery. */
+/**
+ * Most serious first: with nondeterminism no other verdict can be trusted; a broken law outranks a runaway
+ * (which no invariant judged), and a runaway, which may well be a livelock, outranks slow recovery.
+ */
 const precedence: readonly [CheckClass, number][] = [
   ['nondeterminism', EXIT_NONDETERMINISM],
   ['safety', EXIT_SAFETY],
+  ['runaway', EXIT_RUNAWAY],
   ['liveness', EXIT_LIVENESS],
 ];
 

@@ -4,9 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { FAULTLINE_VERSION, formatDivergence, replayCase } from 'faultline';
+import { CASE_MAX_HEAP_MB_DEFAULT, chaosCaseOf, FAULTLINE_VERSION, formatDivergence, MEMORY_BUDGET, replayCase, type CaseFile } from 'faultline';
 import { findScenario, scenarios } from 'faultline/scenarios';
-import { loadScenarioModule, readCaseFile } from 'faultline/node';
+import { loadScenarioModule, readCaseFile, runOnWorkers } from 'faultline/node';
 import { UsageError } from './args.js';
 import { exitFor } from './exit-codes.js';
 
@@ -23,8 +23,9 @@ export async function replay(args: string[], out: (line: string) => void): Promi
   if (!scenario) throw new UsageError(`${path}: scenario: unknown scenario '${file.scenario}' (scenarios: ${scenarios.map((s) => s.name).join(', ')}; a case for a scenario module names it in 'module')`);
   if (scenario.name !== file.scenario) throw new UsageError(`${path}: scenario: the case is for '${file.scenario}', but ${file.module} exports '${scenario.name}'`);
 
-  const r = await replayCase(scenario, file, { selfCheck: values['self-check'] === true, keepTrace: values.trace !== undefined });
   out(`faultline ${FAULTLINE_VERSION} · replay ${path} · ${file.scenario} · seed ${file.seed}`);
+  if (file.failure?.invariant === MEMORY_BUDGET) return replayOnWorker(file, out);
+  const r = await replayCase(scenario, file, { selfCheck: values['self-check'] === true, keepTrace: values.trace !== undefined });
   if (file.faultline !== FAULTLINE_VERSION) out(`(written by faultline ${file.faultline}; a run on another version may differ)`);
   if (file.note) out(file.note);
   const chaosFaults = file.faults.length;
@@ -46,4 +47,23 @@ export async function replay(args: string[], out: (line: string) => void): Promi
   }
   out(`digest ${run.digest}  stop ${run.result.stop} at ${run.result.endUs} µs`);
   return exitFor([...violations.map((v) => v.class), ...(r.divergence ? (['nondeterminism'] as const) : [])]);
+}
+
+/**
+ * A memory runaway replays where it was found: on a worker thread with the case's heap limit, so it ends that
+ * thread again instead of this process. Only its class and invariant come back (how far a leak gets before the
+ * heap is full is the engine's business, not the seed's).
+ */
+async function replayOnWorker(file: CaseFile, out: (line: string) => void): Promise<number> {
+  const maxHeapMb = file.maxHeapMb ?? CASE_MAX_HEAP_MB_DEFAULT;
+  out(`a memory runaway: replayed on a worker thread with a heap of ${maxHeapMb} MB`);
+  const [report] = await runOnWorkers([{ index: 0, case: chaosCaseOf(file), selfCheck: false }], 1, () => {}, maxHeapMb);
+  if (report!.error) throw new UsageError(`the case could not run: ${report!.error.message}`);
+  const { violations } = report!;
+  if (violations.length === 0) out('passed: every invariant held');
+  for (const v of violations) out(`${v.class} · ${v.invariant}: ${v.message}${v.atUs !== undefined ? ` (at ${v.atUs} µs)` : ''}`);
+  const asExpected = file.expect === 'pass' ? violations.length === 0 : violations.some((v) => v.class === file.failure?.class && v.invariant === file.failure.invariant);
+  out(`expected ${file.expect === 'pass' ? 'pass' : `fail: ${file.failure!.class} · ${file.failure!.invariant}`}: ${asExpected ? 'as expected' : 'NOT as expected'}`);
+  if (report!.digest !== null) out(`digest ${report!.digest}`);
+  return exitFor(violations.map((v) => v.class));
 }

@@ -5,6 +5,8 @@
  * Node (files, worker threads) is `faultline/node`; vitest matchers are `faultline/vitest`; the built-in
  * scenarios `faultline/scenarios`.
  */
+// First, so Math.random, Date.now and performance.now are wrapped before any other module takes an alias of them.
+import './core/real-world-guard.js';
 export { z } from 'zod';
 export { FAULTLINE_VERSION } from './version.js';
 
@@ -23,6 +25,7 @@ export { ActorContext, type SendOptions, type RecordIds } from './core/context.j
 export { Host, type HostEvent, type HostState } from './core/host.js';
 export type { Message } from './core/mailbox.js';
 export { SimError, describeError, showValue } from './core/errors.js';
+export { NondeterminismError, insideRun } from './core/real-world-guard.js';
 export { Simulation, type SimulationOptions, type RunOptions, type RunResult, type StopReason, type ActorWait, type ActorFailure, type TraceDetail } from './core/simulation.js';
 
 // Faults: each kind declared once and registered by the layer that owns it; schedules read the registry.
@@ -177,8 +180,9 @@ export {
   type Minimal,
 } from './harness/chaos-property.js';
 export { caseSeed, drawCase, shrinkCase, type DrawCase, type ShrinkCase } from './harness/check-draw.js';
-export { selfCheck, firstDivergence, isSelfChecked, formatDivergence, type Divergence, type SelfCheckResult } from './harness/self-check.js';
+export { selfCheck, firstDivergence, isSelfChecked, isLongSelfCheck, lengthened, LONG_SELF_CHECK_TAIL_US, formatDivergence, type Divergence, type SelfCheckResult } from './harness/self-check.js';
 export { caseFileSchema, parseCaseFile, chaosCaseOf, DETERMINISM, type CaseFile, type CheckClass } from './harness/case-file.js';
+export { CASE_MAX_EVENTS_DEFAULT, CASE_MAX_HEAP_MB_DEFAULT, EVENT_BUDGET, MEMORY_BUDGET, eventBudgetViolation, memoryBudgetViolation } from './harness/case-budget.js';
 export { replayCase, type CaseReplay, type ReplayOptions } from './harness/replay-case.js';
 export { replayCommand, shellWord, type ReplayInputs } from './harness/replay.js';
 export { verdictOf, type Finding } from './harness/verdict.js';

@@ -6,6 +6,7 @@
  * draw where it was. seedrandom's Alea generator underneath (fast, 2^116 period, portable across engines).
  */
 import seedrandom from 'seedrandom';
+import { SimError } from './errors.js';
 
 /** A root seed as a user gives it. Integers and strings are both fine; 7 and '7' are the same seed. */
 export type Seed = number | string;
@@ -69,6 +70,8 @@ export class RandomStream {
 export class Randomness {
   readonly key: string;
   private readonly streams = new Map<string, RandomStream>();
+  /** Who claimed each stream (claim()): the part of the run that holds it for its own draws. */
+  private readonly owners = new Map<string, object>();
 
   constructor(readonly seed: Seed) {
     this.key = seedKey(seed);
@@ -82,6 +85,18 @@ export class Randomness {
       this.streams.set(name, s);
     }
     return s;
+  }
+
+  /**
+   * The stream of this name for `owner` alone (a pool's lifetime jitter, owned by the actor incarnation that
+   * made the pool). The same owner claiming a name twice is refused with ERR_STREAM_CLAIMED: two of its parts
+   * (two pools of one name) would share one sequence, so each one's draws would depend on the other's. Another
+   * owner may take the name over (a restarted process's pool goes on with the stream, as it always has).
+   */
+  claim(name: string, owner: object): RandomStream {
+    if (this.owners.get(name) === owner) throw new SimError('ERR_STREAM_CLAIMED', `random stream '${name}' is claimed twice by one owner: two parts would share its draws (give each its own name)`);
+    this.owners.set(name, owner);
+    return this.stream(name);
   }
 
   /** Streams created so far, by name in UTF-16 code-unit order (never by hash or creation timing). */

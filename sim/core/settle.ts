@@ -6,13 +6,17 @@
  * No virtual time passes and nothing outside the simulation can change its state, so this does not make a run
  * depend on real time; it only lets the JS engine drain its microtask queue completely.
  */
+import { hostSetImmediate } from './real-world-guard.js';
+
 type Resolve = () => void;
 
-const g = globalThis as { setImmediate?: (fn: Resolve) => unknown; MessageChannel?: typeof MessageChannel }; // outside the simulated world: a host macrotask to drain microtasks; reads no clock, draws no randomness
+const g = globalThis as { MessageChannel?: typeof MessageChannel };
+// The host's own setImmediate, taken before the run's traps replace the global (real-world-guard.ts).
+const setImmediateOfHost = hostSetImmediate as ((fn: Resolve) => unknown) | undefined;
 
 export const yieldToHost: () => Promise<void> =
-  typeof g.setImmediate === 'function' // outside the simulated world: picks Node's cheapest macrotask; reads no clock, no randomness
-    ? () => new Promise<void>((resolve) => g.setImmediate!(resolve)) // outside the simulated world: only drains microtasks; no clock, no randomness, no event fires
+  setImmediateOfHost !== undefined // Node's cheapest macrotask; reads no clock, no randomness
+    ? () => new Promise<void>((resolve) => setImmediateOfHost(resolve)) // only drains microtasks; no clock, no randomness, no event fires
     : () =>
         new Promise<void>((resolve) => {
           // Browsers and workers: a MessageChannel round trip is a macrotask without setTimeout's 4 ms clamp.

@@ -13,6 +13,7 @@ import { deliver, type Message } from './mailbox.js';
 import { Metrics } from './metrics.js';
 import { Randomness, type Seed } from './random.js';
 import { Scheduler, type Timer } from './scheduler.js';
+import { enterRun, leaveRun, outsideRun, type GuardSession } from './real-world-guard.js';
 import { yieldToHost } from './settle.js';
 import { formatTimestamp, parseDuration, type Duration, type Micros } from './time.js';
 import { Trace, type Fields, type TraceSink } from './trace.js';
@@ -117,6 +118,8 @@ export class Simulation {
   private readonly messageLatency: Distribution;
   private messageSeq = 0;
   private running = false;
+  /** The real-world traps of the run under way (real-world-guard.ts); null between runs. */
+  private guard: GuardSession | null = null;
 
   /** How much the trace holds (SimulationOptions.traceDetail). */
   readonly traceDetail: TraceDetail;
@@ -227,12 +230,16 @@ export class Simulation {
       throw new SimError('ERR_ARG', `maxEvents: expected a non-negative integer, got ${maxEvents}`);
     }
     this.running = true;
+    // Math.random, the real clock and real timers throw from here until the run returns or throws.
+    const guard = (this.guard = enterRun());
     try {
       const scheduler = this.scheduler;
       let fired = 0;
       let stop: StopReason;
       if (this.runningActors > 0) await this.settle();
       for (;;) {
+        // Code that caught the trap's throw (an actor's try/catch, a retry loop) does not hide it: the run ends.
+        if (guard.tripped) throw guard.tripped;
         if (fired >= maxEvents) {
           stop = 'maxEvents';
           break;
@@ -250,8 +257,11 @@ export class Simulation {
         if (this.runningActors > 0 || this.foreignActors > 0) await this.settle();
         else if (this.asyncActors > 0) await this.nudge();
       }
+      if (guard.tripped) throw guard.tripped;
       return this.finish(stop);
     } finally {
+      leaveRun(guard);
+      this.guard = null;
       this.running = false;
     }
   }
@@ -350,7 +360,8 @@ export class Simulation {
         await undefined;
       } else if (turns === MICROTASK_TURNS) {
         turns++;
-        await yieldToHost();
+        // The host loop runs its own code in this gap (a test runner's timers, a worker's messages): no traps.
+        await (this.guard ? outsideRun(this.guard, yieldToHost) : yieldToHost());
       } else {
         // The microtask queue is empty and these actors have not come back: they await a promise that only
         // something outside the simulator's knowledge can settle.

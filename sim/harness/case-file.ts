@@ -31,9 +31,13 @@ export const caseFileSchema = z.strictObject({
   faults: z.array(z.record(z.string(), z.unknown())).prefault([]),
   phases: z.strictObject({ healAtUs: micros, drainAtUs: micros }),
   traceDetail: z.enum(['full', 'light']).prefault('light'),
+  /** Events the run may fire (a replay stops at the same one); default CASE_MAX_EVENTS_DEFAULT. */
+  maxEvents: z.number().int().positive().optional(),
+  /** Heap limit of the worker that ran it, MB (a memory runaway replays on a worker with it). */
+  maxHeapMb: z.number().int().positive().optional(),
   failure: z
     .strictObject({
-      class: z.enum(['safety', 'liveness', 'nondeterminism']),
+      class: z.enum(['safety', 'liveness', 'runaway', 'nondeterminism']),
       invariant: z.string().min(1),
       message: z.string(),
       atUs: micros.optional(),

@@ -18,6 +18,8 @@ export interface ChaosPropertyOptions extends ChaosArbitraryOptions {
   invariants?: readonly Invariant[];
   /** Breaks something before each run (a canary). */
   beforeRun?: (world: World) => void;
+  /** Events each case may fire before it is a runaway (case-budget.ts); default CASE_MAX_EVENTS_DEFAULT. */
+  maxEvents?: number;
   /** Hears every case run (the Node side times them; nothing under sim/ reads a clock). */
   onCase?: (c: ChaosCase, result: CaseResult) => void;
 }
@@ -40,7 +42,8 @@ export function caseOf(scenario: Scenario, input: ChaosInput, topology: ChaosTop
 
 /** Runs one input; the case comes back with its first failure (safety before liveness) filled in. */
 export async function runInput(scenario: Scenario, input: ChaosInput, options: ChaosPropertyOptions = {}, topology: ChaosTopology = chaosTopology(scenario)): Promise<CaseResult & { chaosCase: ChaosCase }> {
-  const c = caseOf(scenario, input, topology);
+  const drawn = caseOf(scenario, input, topology);
+  const c = options.maxEvents !== undefined ? { ...drawn, maxEvents: options.maxEvents } : drawn;
   const result = await runCase(scenario, c, { invariants: options.invariants, beforeRun: options.beforeRun });
   options.onCase?.(c, result);
   const first = firstViolation(result.violations);

@@ -9,6 +9,7 @@ import type { World } from '../world.js';
 import type { Micros } from '../core/time.js';
 import type { Scenario } from '../scenario.js';
 import { FAULTLINE_VERSION } from '../version.js';
+import { CASE_MAX_EVENTS_DEFAULT, eventBudgetViolation } from './case-budget.js';
 import { resolveChaosProfile, type ResolvedChaosProfile } from './chaos-profile.js';
 import { checkInvariants, quiescence, recovers, safetyInvariants, tcpAtRest, type FailureClass, type Invariant, type Violation } from './invariants.js';
 import { replayCommand } from './replay.js';
@@ -28,6 +29,10 @@ export interface ChaosCase {
   faults: Record<string, unknown>[];
   phases: { healAtUs: Micros; drainAtUs: Micros };
   traceDetail: TraceDetail;
+  /** Events its run may fire; over them it is a runaway (case-budget.ts). Default CASE_MAX_EVENTS_DEFAULT. */
+  maxEvents?: number;
+  /** Heap limit of the worker thread that runs it, MB (faultline check's --max-heap-mb). */
+  maxHeapMb?: number;
   /** How it failed, when it did (the corpus keeps failing cases). */
   failure?: { class: FailureClass; invariant: string; message: string; atUs?: Micros };
   /** The fast-check run that found it. */
@@ -83,7 +88,9 @@ export interface RunCaseOptions {
 
 export async function runCase(scenario: Scenario, c: ChaosCase, options: RunCaseOptions = {}): Promise<CaseResult> {
   if (c.scenario !== scenario.name) throw new Error(`case is for scenario '${c.scenario}', not '${scenario.name}'`);
+  const maxEvents = c.maxEvents ?? CASE_MAX_EVENTS_DEFAULT;
   const run = await simulate(scenario, {
+    maxEvents,
     seed: c.seed,
     params: c.params,
     faults: c.faults,
@@ -93,6 +100,8 @@ export async function runCase(scenario: Scenario, c: ChaosCase, options: RunCase
     beforeRun: options.beforeRun,
     checkStreams: true,
   });
+  // A run stopped by its budget did not reach its end: the invariants would judge half a run.
+  if (run.result.stop === 'maxEvents') return { violations: [eventBudgetViolation(maxEvents, run.result.endUs)], run };
   // The case's phase names differ from the invariants' (healAt vs healedAt): passed as is, `recovers` never ran.
   const violations = checkInvariants(run, options.invariants ?? caseInvariants(scenario), { healedAtUs: c.phases.healAtUs, drainAtUs: c.phases.drainAtUs });
   return { violations, run };

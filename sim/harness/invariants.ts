@@ -6,7 +6,11 @@
 import type { Micros } from '../core/time.js';
 import type { SimRun } from './simulate.js';
 
-export type FailureClass = 'safety' | 'liveness';
+/**
+ * safety: a law broken whatever the faults; liveness: no recovery after them; runaway: the case went over its
+ * budget of events or memory (case-budget.ts), so no invariant could judge it.
+ */
+export type FailureClass = 'safety' | 'liveness' | 'runaway';
 
 export interface Violation {
   invariant: string;

@@ -52,6 +52,29 @@ export function firstDivergence(a: TraceQuery, b: TraceQuery, digests: [string, 
 }
 
 /**
+ * How much longer a long self-check runs after its drain: past HikariCP's default maxLifetime (30 min), so the
+ * slow timers a 14 s case never reaches fire in it — maxLifetime retirements and their jitter, idleTimeout
+ * (10 min), keepaliveTime, HTTP keep-alive timeouts (60–75 s). Idle virtual time is cheap: only those timers
+ * fire in it.
+ */
+export const LONG_SELF_CHECK_TAIL_US = 31 * 60 * 1_000_000;
+
+/** `c` with LONG_SELF_CHECK_TAIL_US more of quiet after its drain (faults, heal and drain where they were). */
+export function lengthened(c: ChaosCase): ChaosCase {
+  return { ...c, durationUs: c.durationUs + LONG_SELF_CHECK_TAIL_US };
+}
+
+/**
+ * Whether run `runIndex`'s self-check is a long one: every second self-checked run (the second, the fourth…),
+ * so run 0 stays a plain case and a check of 100 runs at the default share runs 5 long.
+ */
+export function isLongSelfCheck(runIndex: number, share: number): boolean {
+  if (!isSelfChecked(runIndex, share)) return false;
+  const ordinal = Math.ceil(runIndex * share - 1e-9); // self-checked runs before this one
+  return ordinal % 2 === 1;
+}
+
+/**
  * Whether run `runIndex` of a check is self-checked: exactly ceil(runs × share) runs, spread evenly, run 0
  * always among them, so every check with a share above 0 self-checks at least one run.
  */

@@ -29,6 +29,8 @@ export interface SimulateOptions {
   beforeRun?: (world: World) => void;
   /** Check every TCP byte stream arrives intact and in order (the stream-integrity invariant); default false. */
   checkStreams?: boolean;
+  /** Stop after this many events (run.result.stop is then 'maxEvents'). Default: no limit. */
+  maxEvents?: number;
 }
 
 /** A finished run, as simulate() hands it back: runScenario's whole result. */
@@ -45,5 +47,6 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     keepTrace: options.keepTrace ?? true,
     checkStreams: options.checkStreams,
     beforeRun: options.beforeRun,
+    maxEvents: options.maxEvents,
   });
 }

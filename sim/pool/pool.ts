@@ -156,7 +156,8 @@ export class Pool<C> {
     const m = this.sim.metrics;
     this.gauges = { total: m.gauge(`pool.${name}.total`), active: m.gauge(`pool.${name}.active`), idle: m.gauge(`pool.${name}.idle`), pending: m.gauge(`pool.${name}.pending`) };
     this.waitHistogram = m.histogram(`pool.${name}.waitUs`);
-    this.lifetimeStream = this.sim.random.stream(`${ctx.address}/pool/${name}/lifetime`);
+    // Claimed, so a second pool of this name in this process is refused rather than sharing the jitter's draws.
+    this.lifetimeStream = this.sim.random.claim(`${ctx.address}/pool/${name}/lifetime`, ctx);
     // A world keeps its pools for summaries and invariants; a pool in a bare simulation (a unit test) is on its own.
     if (this.sim.provides(POOLS_SERVICE)) ctx.service<PoolRegistry>(POOLS_SERVICE).add(this as Pool<unknown>);
     this.fill();
