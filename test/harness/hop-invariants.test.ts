@@ -1,0 +1,162 @@
+/**
+ * Invariants that hold the configuration to its word at every hop. Each is shown to hold on a healthy run
+ * and to fail on one with the bug it guards against planted (a pool whose timeout never fires, a gateway that
+ * ignores maxRetries, a handler that forgets to answer, a close that never completes).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  checkInvariants,
+  createHttpServer,
+  defineScenario,
+  expectOk,
+  hopRules,
+  HttpAgent,
+  Pool,
+  poolWaits,
+  runClient,
+  runGateway,
+  simulate,
+  tcpAtRest,
+  z,
+} from 'faultline';
+import { poolExhaustion } from 'faultline/scenarios';
+import { Gateway } from '../../sim/actors/gateway.js';
+
+const restore: (() => void)[] = [];
+afterEach(() => restore.splice(0).forEach((undo) => undo()));
+
+/** Replaces a prototype method for this test only. */
+function plant<T extends object>(proto: T, name: string, replacement: (this: T, ...args: unknown[]) => unknown): void {
+  const target = proto as Record<string, unknown>;
+  const original = target[name];
+  target[name] = replacement;
+  restore.push(() => (target[name] = original));
+}
+
+describe('pool-waits: every waiter served or gone by acquire + connectionTimeout', () => {
+  const slowDb = { slowAt: '1s', slowFor: '10s', slowFactor: 40 };
+
+  it('holds in pool-exhaustion, where hundreds of waiters time out', async () => {
+    const run = await simulate(poolExhaustion, { params: slowDb, duration: '15s', traceDetail: 'light' });
+    expect(run.world.pools.all().find((p) => p.name === 'service-db')!.stats.timeouts).toBeGreaterThan(100);
+    expect(checkInvariants(run, [poolWaits])).toEqual([]);
+  });
+
+  it('fails when the acquire timeout never fires (the waiters wait on for a connection)', async () => {
+    plant(Pool.prototype, 'waiterTimedOut', () => {});
+    const run = await simulate(poolExhaustion, { params: slowDb, duration: '15s', traceDetail: 'light' });
+    const [v] = checkInvariants(run, [poolWaits]);
+    expect(v?.invariant).toBe('pool-waits');
+    expect(v?.message).toMatch(/^pool service-db: a waiter (waited \d+ µs|in line since \d+ µs was still there at the end), past connectionTimeout 2000 ms/);
+  });
+});
+
+/** A gateway in front of one replica that always answers 502 (retryable for nginx: http_502 in retryOn). */
+const failingUpstream = defineScenario({
+  name: 'failing-upstream',
+  description: 'A gateway retrying a failing upstream',
+  defaultDuration: '2s',
+  params: z.object({}),
+  build(world) {
+    const net = world.createNetwork({ link: { latency: '1ms' } });
+    net.host('up-1').spawn('api', (ctx) => void createHttpServer(ctx, {}, (_req, res) => res.end({ status: 502 })).listen(8080), { daemon: true });
+    net.host('up-2').spawn('api', (ctx) => void createHttpServer(ctx, {}, (_req, res) => res.end({ status: 502 })).listen(8080), { daemon: true });
+    net.host('gw').spawn('envoy', (ctx) => void runGateway(ctx, { preset: 'envoy', maxRetries: 1, retryOn: ['http_502'], upstream: { replicas: [{ host: 'up-1', port: 8080 }, { host: 'up-2', port: 8080 }] } }), { daemon: true });
+    net.host('client').spawn('load', (ctx) => {
+      const agent = new HttpAgent(ctx, { host: 'gw', port: 80 });
+      runClient(ctx, { arrival: 'fixed', ratePerS: 20 }, async (req) => void expectOk(await agent.request({ path: '/', context: req })));
+    }, { daemon: true });
+  },
+});
+
+describe('gateway-tries: maxRetries + 1 tries per request at most', () => {
+  it('holds for a gateway retrying a failing upstream', async () => {
+    const run = await simulate(failingUpstream);
+    expect(run.requests.byError['502']).toBeGreaterThan(10);
+    expect(checkInvariants(run, [hopRules])).toEqual([]);
+  });
+
+  it('fails when the gateway ignores maxRetries', async () => {
+    const mayRetry = (Gateway.prototype as unknown as { mayRetry: (...a: unknown[]) => boolean }).mayRetry;
+    plant(Gateway.prototype, 'mayRetry', function (this: Gateway, result: unknown, attempt: unknown, tried: unknown, context: unknown) {
+      // The bug: the attempt count is never compared with maxRetries.
+      return mayRetry.call(this, result, 1, tried, context) || (attempt as number) < 4;
+    });
+    const [v] = checkInvariants(await simulate(failingUpstream), [hopRules]);
+    expect(v?.invariant).toBe('gateway-tries');
+    expect(v?.message).toMatch(/^gateway gw: request r\d+: try 3, but maxRetries 1 allows 2/);
+  });
+});
+
+/** A server whose handler forgets to answer when `forget` says so. */
+const forgetful = (forget: boolean, throws: boolean) =>
+  defineScenario({
+    name: 'forgetful',
+    description: 'A handler that does not answer',
+    defaultDuration: '1s',
+    params: z.object({}),
+    build(world) {
+      const net = world.createNetwork({ link: { latency: '1ms' } });
+      net.host('api').spawn('api', (ctx) => {
+        let n = 0;
+        createHttpServer(ctx, {}, async (_req, res) => {
+          await ctx.sleep('1ms');
+          if (++n % 5 === 0 && throws) throw new Error('a bug in the handler');
+          if (n % 5 === 0 && forget) return; // the bug: an early return that never answers
+          res.end({ status: 200 });
+        }).listen(80);
+      }, { daemon: true });
+      net.host('client').spawn('load', (ctx) => {
+        const agent = new HttpAgent(ctx, { host: 'api', port: 80 });
+        runClient(ctx, { arrival: 'fixed', ratePerS: 50 }, async (req) => void expectOk(await agent.request({ path: '/', context: req, timeoutMs: 200 })));
+      }, { daemon: true });
+    },
+  });
+
+describe('http-answers: every request whose handler finished on a live connection was answered', () => {
+  it('holds when the handler throws: the server answers 500 for it', async () => {
+    const run = await simulate(forgetful(false, true));
+    expect(run.requests.byError['500']).toBeGreaterThan(5);
+    expect(checkInvariants(run, [hopRules])).toEqual([]);
+  });
+
+  it('fails for a handler that returns without answering', async () => {
+    const [v] = checkInvariants(await simulate(forgetful(true, false)), [hopRules]);
+    expect(v?.invariant).toBe('http-answers');
+    expect(v?.message).toMatch(/^http server api:80: GET \/ \(request r5\): its handler finished without an answer on a live connection \(\d+ times\)$/);
+  });
+});
+
+describe('tcp-at-rest: no close left hanging after the drain while the peer lives', () => {
+  const closer = (blackhole: boolean) =>
+    defineScenario({
+      name: 'closer',
+      description: 'A client that closes its connection',
+      defaultDuration: '20s',
+      params: z.object({}),
+      build(world) {
+        const net = world.createNetwork({ link: { latency: '1ms' } });
+        net.host('server').spawn('api', (ctx) => void createHttpServer(ctx, {}, (_req, res) => res.end({ status: 200 })).listen(80), { daemon: true });
+        net.host('client').spawn('one', async (ctx) => {
+          const agent = new HttpAgent(ctx, { host: 'server', port: 80 });
+          await agent.request({ path: '/' });
+          // The path from client to server goes black just after the client closes: its last ACK never arrives.
+          if (blackhole) world.sim.at(ctx.now, () => net.configureLink('client', 'server', { loss: 1 }));
+          agent.close();
+        });
+      },
+    });
+
+  it('holds for a close that completes', async () => {
+    const run = await simulate(closer(false));
+    expect(checkInvariants(run, [tcpAtRest], { drainAtUs: 1_000_000 })).toEqual([]);
+  });
+
+  it('fails for a close that never completes while the peer is up', async () => {
+    const run = await simulate(closer(true));
+    const [v] = checkInvariants(run, [tcpAtRest], { drainAtUs: 1_000_000 });
+    expect(v?.invariant).toBe('tcp-at-rest');
+    // The client's FIN arrived; the server's FIN is answered by ACKs that the black path loses: LAST_ACK for good.
+    expect(v?.message).toMatch(/^connection client:\d+>server:80 on server in LAST_ACK since \d+ µs, \d+\.\d s at the end, while its peer client is up$/);
+  });
+});
