@@ -33,14 +33,14 @@ export interface TestLocation {
 }
 
 /** The report of one failing case: what broke, then everything needed to see it again. */
-export function formatChaosReport(c: ChaosCase, violations: readonly Violation[], written: WrittenCase, where: TestLocation = {}, found?: Pick<ChaosFailure, 'fastCheck' | 'input' | 'removedAfterShrink'>): string {
+export function formatChaosReport(c: ChaosCase, violations: readonly Violation[], written: WrittenCase, where: TestLocation = {}, found?: Pick<ChaosFailure, 'found' | 'drawn' | 'input' | 'removedAfterShrink'>): string {
   const first = firstViolation(violations)!;
   const at = first.atUs !== undefined ? ` (at ${first.atUs} µs)` : '';
   const lines = [`chaos: ${c.scenario} failed ${first.class} invariant '${first.invariant}'${at}: ${first.message}`];
   for (const v of violations) if (v !== first) lines.push(`  also ${v.class} · ${v.invariant}: ${v.message}`);
   if (found) {
-    const fc = found.fastCheck;
-    lines.push(`fast-check seed ${fc.seed}, path ${JSON.stringify(fc.path)} (${fc.numRuns} runs, ${fc.numShrinks} shrinks${found.removedAfterShrink > 0 ? `, then ${found.removedAfterShrink} more episodes removed` : ''})`);
+    const f = found.found;
+    lines.push(`check seed ${f.checkSeed}, run ${f.runIndex + 1} (case seed ${f.caseSeed}): ${found.drawn.episodes.length} episodes drawn${found.removedAfterShrink > 0 ? `, ${found.removedAfterShrink} removed` : ''}; the same case: npx faultline check ${c.module ?? c.scenario} --seed ${f.checkSeed} --runs ${f.runIndex + 1}`);
     lines.push(`episodes: ${found.input.episodes.length === 0 ? 'none' : found.input.episodes.map(describeEpisode).join('; ')}`);
   }
   lines.push(`simulation seed ${String(c.seed)} · params ${JSON.stringify(c.params)} · ${c.durationUs / 1e6} s (heal ${c.phases.healAtUs / 1e6} s, drain ${c.phases.drainAtUs / 1e6} s)`);

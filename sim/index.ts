@@ -165,7 +165,6 @@ export { makeCase, runCase, caseInvariants, closingFaults, caseRunCommand, type 
 export {
   chaosProperty,
   chaosPredicate,
-  checkScenario,
   caseOf,
   runInput,
   firstViolation,
@@ -174,11 +173,9 @@ export {
   drawChaosInput,
   ChaosViolation,
   type ChaosPropertyOptions,
-  type CheckScenarioOptions,
-  type ChaosFailure,
-  type CheckResult,
   type Minimal,
 } from './harness/chaos-property.js';
+export { checkScenario, type CheckScenarioOptions, type ChaosFailure, type CheckResult } from './harness/check-scenario.js';
 export { caseSeed, drawCase, shrinkCase, type DrawCase, type ShrinkCase } from './harness/check-draw.js';
 export { selfCheck, firstDivergence, isSelfChecked, isLongSelfCheck, lengthened, LONG_SELF_CHECK_TAIL_US, formatDivergence, type Divergence, type SelfCheckResult } from './harness/self-check.js';
 export { caseFileSchema, parseCaseFile, chaosCaseOf, DETERMINISM, type CaseFile, type CheckClass } from './harness/case-file.js';

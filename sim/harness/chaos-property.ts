@@ -1,8 +1,8 @@
 /**
- * The chaos property and its runner: a fast-check property that turns a drawn ChaosInput into a ChaosCase,
- * runs it and fails on any violation; `checkScenario` runs it `runs` times from a seed, lets fast-check
- * shrink a failure, then removes episodes one at a time until none can go (so the schedule it reports has
- * no episode that can be removed with the property still failing), and hands back the case to save.
+ * The chaos property: a fast-check property that turns a drawn ChaosInput into a ChaosCase, runs it and
+ * fails on any violation (for `test.prop`), and the pieces every chaos driver shares: running one input,
+ * drawing a case from a seed, and removing episodes one at a time until none can go (so a reported schedule
+ * has no episode that can be removed with the property still failing).
  */
 import fc from 'fast-check';
 import type { World } from '../world.js';
@@ -11,7 +11,7 @@ import { chaosInputArbitrary, type ChaosArbitraryOptions, type ChaosInput } from
 import { scheduleOf } from './chaos-episodes.js';
 import { makeCase, runCase, type CaseResult, type ChaosCase } from './chaos-run.js';
 import { chaosTopology, type ChaosTopology } from './chaos-topology.js';
-import type { FailureClass, Invariant, Violation } from './invariants.js';
+import type { Invariant, Violation } from './invariants.js';
 
 export interface ChaosPropertyOptions extends ChaosArbitraryOptions {
   /** Instead of caseInvariants(scenario). */
@@ -68,87 +68,6 @@ export function chaosPredicate(scenario: Scenario, options: ChaosPropertyOptions
 export function chaosProperty(scenario: Scenario, options: ChaosPropertyOptions = {}): fc.IAsyncPropertyWithHooks<[ChaosInput]> {
   const topology = chaosTopology(scenario);
   return fc.asyncProperty(chaosInputArbitrary(scenario, options, topology), chaosPredicate(scenario, options, topology));
-}
-
-export interface CheckScenarioOptions extends ChaosPropertyOptions {
-  /** Cases to run. Default 100. */
-  runs?: number;
-  /** fast-check's seed (a 32-bit integer): the same seed draws the same cases. Default 1. */
-  seed?: number;
-  /** fast-check's path to one case (from a report): runs that case only, and shrinks from there. */
-  path?: string;
-  /** Skip the one-episode-at-a-time pass after fast-check's shrinking (it costs one run per episode). Default false. */
-  skipMinimize?: boolean;
-  /**
-   * Most runs fast-check's shrinking may spend after the first failure; past it every candidate counts as
-   * passing, so fast-check stops at the smallest failure found so far (the removal pass still makes the
-   * schedule 1-minimal). Default 100: a case of a second or so keeps a failing check under two minutes.
-   */
-  maxShrinkRuns?: number;
-}
-
-export interface ChaosFailure {
-  /** Safety or liveness: the class of the case's first violation (safety first). */
-  class: FailureClass;
-  violations: Violation[];
-  /** The smallest input found: fast-check's shrunk one, with every removable episode removed. */
-  input: ChaosInput;
-  /** The case to save and replay, with `failure` and `fastCheck` filled in. */
-  chaosCase: ChaosCase;
-  /** What fast-check reported (its path reproduces `shrunk`, before the episode-removal pass). */
-  fastCheck: { seed: number; path: string; numRuns: number; numShrinks: number };
-  /** fast-check's counterexample, before the episode-removal pass. */
-  shrunk: ChaosInput;
-  /** Episodes the removal pass took out after fast-check's shrinking. */
-  removedAfterShrink: number;
-}
-
-export interface CheckResult {
-  scenario: string;
-  /** Runs fast-check made up to the first failure (all of them when none failed); shrinking not counted. */
-  numRuns: number;
-  seed: number;
-  failure: ChaosFailure | null;
-}
-
-/** Runs the chaos property `runs` times; on a failure, shrinks it and returns the minimal case. */
-export async function checkScenario(scenario: Scenario, options: CheckScenarioOptions = {}): Promise<CheckResult> {
-  const topology = chaosTopology(scenario);
-  const seed = options.seed ?? 1;
-  const predicate = chaosPredicate(scenario, options, topology);
-  const budget = options.maxShrinkRuns ?? 100;
-  let shrinkRuns = -1; // -1 until the first failure
-  const property = fc.asyncProperty(chaosInputArbitrary(scenario, options, topology), async (input) => {
-    if (shrinkRuns >= 0 && ++shrinkRuns > budget) return; // out of budget: counts as passing
-    try {
-      await predicate(input);
-    } catch (err) {
-      if (shrinkRuns < 0) shrinkRuns = 0;
-      throw err;
-    }
-  });
-  const details = await fc.check(property, { numRuns: options.runs ?? 100, seed, ...(options.path !== undefined ? { path: options.path } : {}) });
-  if (!details.failed) return { scenario: scenario.name, numRuns: details.numRuns, seed, failure: null };
-  if (details.counterexample === null) throw new Error(`chaos check of ${scenario.name} stopped without a counterexample (fast-check seed ${seed})`);
-  const [shrunk] = details.counterexample;
-  const fastCheck = { seed: details.seed, path: details.counterexamplePath, numRuns: details.numRuns, numShrinks: details.numShrinks };
-  const minimal = options.skipMinimize ? await rerun(scenario, shrunk, options, topology) : await minimizeEpisodes(scenario, shrunk, options, topology);
-  if (minimal.violations.length === 0) throw new Error(`chaos check of ${scenario.name}: fast-check's counterexample passes when run again (nondeterminism?); fast-check seed ${seed}, path ${fastCheck.path}`);
-  const first = firstViolation(minimal.violations)!;
-  return {
-    scenario: scenario.name,
-    numRuns: details.numRuns,
-    seed,
-    failure: {
-      class: first.class,
-      violations: minimal.violations,
-      input: minimal.input,
-      chaosCase: { ...minimal.chaosCase, fastCheck: { seed: fastCheck.seed, path: fastCheck.path } },
-      fastCheck,
-      shrunk,
-      removedAfterShrink: shrunk.episodes.length - minimal.input.episodes.length,
-    },
-  };
 }
 
 export interface Minimal {

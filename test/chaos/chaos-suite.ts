@@ -20,7 +20,7 @@ export function chaosSuite(name: string, knownBug?: string): void {
   const scenario = findScenario(name);
   if (!scenario?.chaos) throw new Error(`scenario ${name} has no chaos profile`);
   const title = `${name} keeps its invariants`;
-  describe(`chaos: ${chaosRuns} runs from fast-check seed ${chaosSeed}`, () => {
+  describe(`chaos: ${chaosRuns} runs from check seed ${chaosSeed} (faultline check --seed ${chaosSeed} draws the same)`, () => {
     if (knownBug) {
       it.skip(`${title} (known bug: ${knownBug})`, () => {});
       return;

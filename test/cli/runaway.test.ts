@@ -56,7 +56,7 @@ describe('a runaway case is a failing case of its own, never a dead check', () =
 
   it('in-process (assertChaos, the vitest path) the same event budget ends the case as a runaway', async () => {
     const { scenario } = await loadScenario(join(repoRoot, 'test/fixtures/runaway-retries.ts'));
-    const thrown = await assertChaos(scenario, { runs: 8, seed: 3, maxEvents: 5000, maxShrinkRuns: 3, skipMinimize: true, dir: tmp() }).then(
+    const thrown = await assertChaos(scenario, { runs: 8, seed: 3, maxEvents: 5000, skipMinimize: true, dir: tmp() }).then(
       () => null,
       (e: Error) => e.message,
     );
