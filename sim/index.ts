@@ -132,6 +132,7 @@ export {
   poolWaits,
   hopRules,
   tcpAtRest,
+  eventOrder,
   deadlines,
   timeForward,
   streamIntegrity,

@@ -46,6 +46,14 @@ export class Scheduler {
   /** Timers fired so far. */
   firedCount = 0;
   private seq = 0;
+  /** The (time, sequence) of the last timer fired: the next must come after it. */
+  private lastFiredSeq = -1;
+  /**
+   * The first timer fired out of (time, sequence) order, if any: same-instant timers must fire in the order
+   * they were set (everything from retransmission to pool hand-offs relies on it). Checked as each fires,
+   * beside the heap rather than inside it, so a broken heap is seen; the event-order invariant reads it.
+   */
+  orderBreach: { atUs: Micros; seq: number; afterSeq: number; afterUs: Micros } | null = null;
   // Canceled timers stay in the heap until they reach the top (lazy deletion): cheaper than a decrease-key index.
   private readonly heap = new TimeHeap<Timer<any>>();
 
@@ -90,6 +98,8 @@ export class Scheduler {
       top.fn = null;
       this.pendingCount--;
       this.firedCount++;
+      if ((top.at < this.now || (top.at === this.now && top.seq < this.lastFiredSeq)) && this.orderBreach === null) this.orderBreach = { atUs: top.at, seq: top.seq, afterSeq: this.lastFiredSeq, afterUs: this.now };
+      this.lastFiredSeq = top.seq;
       this.now = top.at;
       fn(top.arg);
       return true;

@@ -153,6 +153,16 @@ export const tcpAtRest: Invariant = {
   },
 };
 
+/** Timers fire in (time, sequence) order: never back in time, and same-instant ones in the order they were set. */
+export const eventOrder: Invariant = {
+  name: 'event-order',
+  class: 'safety',
+  check(run) {
+    const b = run.sim.scheduler.orderBreach;
+    return b ? violation(this, `timer #${b.seq} due at ${b.atUs} µs fired after timer #${b.afterSeq} at ${b.afterUs} µs`, b.atUs) : null;
+  },
+};
+
 /** Trace time never goes backwards. */
 export const timeForward: Invariant = {
   name: 'time-forward',
@@ -238,7 +248,7 @@ export function recovers(options: { settleMs: number; minOkShare: number }): Inv
 }
 
 /** The safety laws every scenario keeps under any faults. */
-export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, poolWaits, hopRules, deadlines, timeForward, streamIntegrity, noCrashes];
+export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, poolWaits, hopRules, deadlines, eventOrder, timeForward, streamIntegrity, noCrashes];
 
 /** Runs each invariant; the violations in list order (safety first if the list puts them first). */
 export function checkInvariants(run: SimRun, invariants: readonly Invariant[], phases: Phases = {}): Violation[] {

@@ -10,6 +10,7 @@ import type { Gauge, Histogram } from '../core/metrics.js';
 import type { RandomStream } from '../core/random.js';
 import type { Timer } from '../core/scheduler.js';
 import type { Simulation } from '../core/simulation.js';
+import { openAudit, type Audit } from '../core/audits.js';
 import { DeadlineExceededError } from '../core/errors.js';
 import { Fifo } from '../core/fifo.js';
 import { resolvePoolOptions, type PoolOptions } from './options.js';
@@ -144,6 +145,7 @@ export class Pool<C> {
   private readonly lifetimeStream: RandomStream;
   private readonly gauges: { total: Gauge; active: Gauge; idle: Gauge; pending: Gauge };
   private readonly waitHistogram: Histogram;
+  private readonly fifo: Audit;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -158,6 +160,7 @@ export class Pool<C> {
     this.waitHistogram = m.histogram(`pool.${name}.waitUs`);
     // Claimed, so a second pool of this name in this process is refused rather than sharing the jitter's draws.
     this.lifetimeStream = this.sim.random.claim(`${ctx.address}/pool/${name}/lifetime`, ctx);
+    this.fifo = openAudit(ctx, `pool ${name}`, 'pool-fifo');
     // A world keeps its pools for summaries and invariants; a pool in a bare simulation (a unit test) is on its own.
     if (this.sim.provides(POOLS_SERVICE)) ctx.service<PoolRegistry>(POOLS_SERVICE).add(this as Pool<unknown>);
     this.fill();
@@ -210,6 +213,7 @@ export class Pool<C> {
     }
     const ready = this.takeIdle();
     if (ready) {
+      if (this.pending > 0) this.fifo.breach(this.sim.now, `pool ${this.name}: an idle connection went to a new acquire while ${this.pending} waiters were in line`);
       this.grant(ready, callback, 0);
       return;
     }
@@ -364,6 +368,7 @@ export class Pool<C> {
     }
     const w = this.takeWaiter();
     if (w) {
+      this.auditOrder(w.enqueuedUs);
       this.grant(p, w.callback, this.sim.now - w.enqueuedUs);
       return;
     }
@@ -409,6 +414,12 @@ export class Pool<C> {
   private removeIdle(p: Pooled<C>): void {
     const i = this.idle.indexOf(p);
     if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /** FIFO waiters: the one served must be the longest waiting (HikariCP's fair hand-off). */
+  private auditOrder(servedSinceUs: number): void {
+    const oldest = this.oldestWaiterSinceUs;
+    if (oldest !== null && oldest < servedSinceUs) this.fifo.breach(this.sim.now, `pool ${this.name}: a waiter in line since ${servedSinceUs} µs was served before one in line since ${oldest} µs`);
   }
 
   private noteWait(waitedUs: number): void {

@@ -9,6 +9,7 @@
  * retry. That is the intermittent ECONNRESET of a client whose idle timeout outlives the server's.
  */
 import type { ActorContext } from '../core/context.js';
+import { openAudit, type Audit } from '../core/audits.js';
 import { SimError } from '../core/errors.js';
 import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
 import { netOf } from '../net/api.js';
@@ -191,6 +192,8 @@ export class HttpAgent {
   /** Requests waiting for the pool to hand them a connection. */
   private readonly waiting = new Set<Exchange>();
   readonly propagateDeadline: boolean;
+  /** Whether a request ever went out on a connection the server had closed (see send). */
+  private readonly reuse: Audit;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -205,13 +208,16 @@ export class HttpAgent {
     this.connectTimeoutMs = connectTimeoutMs;
     this.keepAlive = options.keepAlive ?? true;
     this.propagateDeadline = options.propagateDeadline ?? false;
+    this.reuse = openAudit(ctx, `http agent ${ctx.host}->${host}:${port}`, 'http-client-reuse');
     this.tls = options.tls === undefined ? null : resolveTlsOptions(options.tls, 'httpAgent.tls');
     // The factory hands over a connection as soon as its SYN is out (as undici dispatches to a Client that is
     // still connecting): a connect error or timeout then fails the request waiting on it, where a pool
     // waiting for `open` to succeed would keep its waiter until the pool's own acquire timeout.
-    // Named for where it runs and what it reaches, as the gateway's and service's pools are: the preset's one
-    // name would make two agents' pools share (and overwrite) each other's gauges.
-    this.pool = new Pool<AgentConnection>(ctx, { preset: 'undici', poolName: `${ctx.host}->${options.host}`, ...options.pool }, {
+    // Named for where it runs and what it reaches (the origin: the port too, unless it is HTTP's or HTTPS's own),
+    // as the gateway's and service's pools are: one name for two origins would make two agents' pools share
+    // (and overwrite) each other's gauges, and is refused.
+    const origin = port === 80 || port === 443 ? host : `${host}:${port}`;
+    this.pool = new Pool<AgentConnection>(ctx, { preset: 'undici', poolName: `${ctx.host}->${origin}`, ...options.pool }, {
       open: (done) => done(null, this.openConnection()),
       close: (conn, reason) => this.closeConnection(conn, reason),
     });
@@ -324,6 +330,8 @@ export class HttpAgent {
 
   private send(ex: Exchange): void {
     const conn = ex.conn!;
+    // undici never writes a request on a connection whose end (FIN or RST) it has already read.
+    if (conn.socket.readableEnded || conn.socket.destroyed) this.reuse.breach(this.ctx.now, `${ex.method} ${ex.path} (request ${ex.requestId ?? 'without an id'}) sent on ${conn.id ?? 'a connection'} after the server had closed it`);
     conn.method = ex.method;
     ex.sentUs = this.ctx.now;
     if (ex.headersToStamp) ex.head = encodeRequestHead(ex.method, ex.path, [...ex.headersToStamp, [TIMEOUT_HEADER, ex.context.timeoutHeader(this.ctx.now)!]]);

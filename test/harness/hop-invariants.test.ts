@@ -8,6 +8,7 @@ import {
   checkInvariants,
   createHttpServer,
   defineScenario,
+  eventOrder,
   expectOk,
   hopRules,
   HttpAgent,
@@ -17,6 +18,7 @@ import {
   runGateway,
   simulate,
   tcpAtRest,
+  World,
   z,
 } from 'faultline';
 import { poolExhaustion } from 'faultline/scenarios';
@@ -158,5 +160,86 @@ describe('tcp-at-rest: no close left hanging after the drain while the peer live
     expect(v?.invariant).toBe('tcp-at-rest');
     // The client's FIN arrived; the server's FIN is answered by ACKs that the black path loses: LAST_ACK for good.
     expect(v?.message).toMatch(/^connection client:\d+>server:80 on server in LAST_ACK since \d+ µs, \d+\.\d s at the end, while its peer client is up$/);
+  });
+});
+
+describe('pool-fifo: waiters are served in the order they came', () => {
+  /** Five acquires wait on a one-connection pool; the holder gives it back; who got it, in order. */
+  async function serveOrder(lifo: boolean) {
+    const world = new World({ seed: 1 });
+    const order: number[] = [];
+    let pool!: Pool<number>;
+    world.sim.host('app').spawn('svc', async (ctx) => {
+      pool = new Pool<number>(ctx, { maximumPoolSize: 1, minimumIdle: 0, connectionTimeoutMs: 10_000 }, { open: (done) => done(null, 1), close: () => {} });
+      // The bug planted: a stack where the line should be (the newest waiter served first).
+      if (lifo) (pool as unknown as { waiters: unknown }).waiters = lifoLine();
+      const held = await pool.acquire();
+      const waits = [1, 2, 3, 4, 5].map(async (n) => {
+        await ctx.sleep(n);
+        const lease = await pool.acquire();
+        order.push(n);
+        await ctx.sleep(10);
+        lease.release();
+      });
+      await ctx.sleep(100);
+      held.release();
+      await Promise.all(waits);
+    });
+    await world.sim.run();
+    return { order, audit: world.audits.all().find((a) => a.rule === 'pool-fifo')! };
+  }
+
+  it('holds for the pool as built: first come, first served', async () => {
+    const { order, audit } = await serveOrder(false);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+    expect(audit.first).toBeNull();
+  });
+
+  it('fails for a pool whose line is a stack', async () => {
+    const { order, audit } = await serveOrder(true);
+    expect(order).toEqual([5, 4, 3, 2, 1]);
+    expect(audit.first?.message).toMatch(/^pool [\w-]+: a waiter in line since \d+ µs was served before one in line since \d+ µs$/);
+  });
+});
+
+/** A waiter line with the Fifo's interface that serves the newest first. */
+function lifoLine() {
+  const items: { done: boolean; enqueuedUs: number }[] = [];
+  return {
+    get length() {
+      return items.length;
+    },
+    push: (w: { done: boolean; enqueuedUs: number }) => void items.push(w),
+    shift: () => items.pop(),
+    find: (test: (w: { done: boolean; enqueuedUs: number }) => boolean) => items.find(test),
+  };
+}
+
+describe('event-order: same-instant timers fire in the order they were set', () => {
+  async function fireOrder(reverse: boolean) {
+    const world = new World({ seed: 1 });
+    const sched = world.sim.scheduler as unknown as { heap: { push(t: { at: number }): void; pop(): unknown; peek(): unknown } };
+    if (reverse) {
+      // The bug planted: a queue whose ties in time leave newest first.
+      const items: { at: number; seq: number }[] = [];
+      const top = () => items.reduce<{ at: number; seq: number } | undefined>((best, t) => (!best || t.at < best.at || (t.at === best.at && t.seq > best.seq) ? t : best), undefined);
+      sched.heap = { push: (t) => void items.push(t as { at: number; seq: number }), peek: top, pop: () => items.splice(items.indexOf(top()!), 1)[0] };
+    }
+    const fired: string[] = [];
+    for (const name of ['a', 'b', 'c']) world.sim.scheduler.at(1000, () => fired.push(name), null);
+    await world.sim.run();
+    return { fired, violations: checkInvariants({ sim: world.sim } as never, [eventOrder]) };
+  }
+
+  it('holds for the scheduler as built', async () => {
+    const { fired, violations } = await fireOrder(false);
+    expect(fired).toEqual(['a', 'b', 'c']);
+    expect(violations).toEqual([]);
+  });
+
+  it('fails for a queue that breaks ties newest first', async () => {
+    const { fired, violations } = await fireOrder(true);
+    expect(fired).toEqual(['c', 'b', 'a']);
+    expect(violations[0]?.message).toMatch(/^timer #\d+ due at 1000 µs fired after timer #\d+ at 1000 µs$/);
   });
 });
