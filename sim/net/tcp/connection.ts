@@ -350,7 +350,16 @@ export class Connection {
           this.resendHead();
           return;
         }
-        if (!(flags & ACK) || seg.ack !== this.iss + 1) return;
+        if (!(flags & ACK)) return;
+        if (seg.ack !== this.iss + 1) {
+          // RFC 9293 §3.10.7.4 (SYN-RECEIVED, unacceptable ACK) and Linux's tcp_check_req: <SEQ=SEG.ACK><CTL=RST>.
+          // A peer still holding an older connection on this 4-tuple (its SYN-ACK came late, from a process since
+          // restarted) learns it is gone, instead of both sides retransmitting at each other for good.
+          this.stack.sendSegment(this, seg.ack, 0, RST, null);
+          this.trace('tcp.rst', { dir: 'sent', reason: 'unacceptable-ack' });
+          this.stack.count('tcp.rst.unacceptable-ack');
+          return;
+        }
         if (this.listener && !this.listener.admit(this)) return; // accept queue full: ACK ignored (or reset)
         this.ackArrived(seg);
         this.setState('ESTABLISHED');
