@@ -12,6 +12,8 @@ export interface MutantOptions {
   format: 'text' | 'json' | 'markdown';
   /** Replay this case file with the one --only bug planted, instead of running the suite. */
   replay: string | null;
+  /** Print the table of an earlier run's --json output, instead of running the suite. */
+  from: string | null;
 }
 
 export const usage = `npm run mutants -- [options]   plant each bug in a copy and run faultline check where it should show
@@ -22,6 +24,7 @@ export const usage = `npm run mutants -- [options]   plant each bug in a copy an
   --json             one JSON object instead of the table
   --markdown         the table in markdown (for the README and mutants/RESULTS.md)
   --replay <case>    with one --only: replay a case it found, with the bug planted again
+  --from <file>      print the table of an earlier run's --json output (as text, or with --markdown)
   --list             the bugs and their scenarios`;
 
 /** A bad option: the message is the one line to print. */
@@ -49,6 +52,7 @@ export function parseMutantArgs(args: string[], all: readonly Bug[]): (MutantOpt
         json: { type: 'boolean' },
         markdown: { type: 'boolean' },
         replay: { type: 'string' },
+        from: { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -69,6 +73,7 @@ export function parseMutantArgs(args: string[], all: readonly Bug[]): (MutantOpt
     timeoutMs: positiveInt(values.timeout, '--timeout', 20) * 60_000,
     format: values.json ? 'json' : values.markdown ? 'markdown' : 'text',
     replay,
+    from: values.from ?? null,
     list: values.list === true,
     help: values.help === true,
   };

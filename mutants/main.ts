@@ -6,13 +6,14 @@
  * table is a measurement, not a verdict); 2 for a bad option or a plant that no longer fits the sources.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bugs as allBugs, type Bug } from './bugs.js';
 import { checkPlanted } from './check-run.js';
 import { parseMutantArgs, usage, UsageError, type MutantOptions } from './args.js';
 import { PlantError, plantCopy, removeCopy } from './plant.js';
-import { formatJson, formatMarkdown, formatText, type MutantResult } from './table.js';
+import { formatJson, formatMarkdown, formatText, type MutantResult, type RunInfo } from './table.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** Where the failing cases are kept, per bug (gitignored with the rest of .faultline/). */
@@ -52,8 +53,24 @@ async function runSuite(o: MutantOptions): Promise<void> {
     }
   }
   const info = { date: new Date().toISOString().slice(0, 10), commit: commitInfo(), runs: o.runs, workers: o.workers, wallMs: performance.now() - startMs };
-  const out = o.format === 'json' ? [formatJson(results, info)] : o.format === 'markdown' ? formatMarkdown(results, info) : formatText(results, info);
+  report(results, info, o.format);
+}
+
+function report(results: MutantResult[], info: RunInfo, format: MutantOptions['format']): void {
+  const out = format === 'json' ? [formatJson(results, info)] : format === 'markdown' ? formatMarkdown(results, info) : formatText(results, info);
   for (const line of out) process.stdout.write(`${line}\n`);
+}
+
+/** An earlier run's --json output, read back to print its table again (RESULTS.md from the run that made it). */
+function reportFrom(path: string, format: MutantOptions['format']): void {
+  let saved: RunInfo & { results: MutantResult[] };
+  try {
+    saved = JSON.parse(readFileSync(path, 'utf8')) as typeof saved;
+  } catch (err) {
+    throw new UsageError(`--from: ${path}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(saved.results)) throw new UsageError(`--from: ${path}: no results (not the --json output of npm run mutants)`);
+  report(saved.results, saved, format);
 }
 
 /** `faultline replay <case>` from a copy with the bug planted: its exit status is the replay's. */
@@ -72,6 +89,7 @@ try {
   if (o.help) process.stdout.write(`${usage}\n`);
   else if (o.list) for (const b of o.bugs) process.stdout.write(`${b.name.padEnd(32)} ${b.scenarios.join(', ').padEnd(40)} ${b.what}\n`);
   else if (o.replay !== null) process.exitCode = replayPlanted(o.bugs[0]!, o.replay);
+  else if (o.from !== null) reportFrom(o.from, o.format);
   else await runSuite(o);
 } catch (err) {
   if (!(err instanceof UsageError || err instanceof PlantError)) throw err;

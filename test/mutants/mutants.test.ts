@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseMutantArgs, UsageError } from '../../mutants/args.js';
 import { bugs } from '../../mutants/bugs.js';
 import { firstFailure } from '../../mutants/check-run.js';
 import { PlantError, plantedFiles, readerAt } from '../../mutants/plant.js';
@@ -101,5 +102,36 @@ describe('the report', () => {
     ];
     expect(firstFailure({ results })?.index).toBe(3);
     expect(firstFailure({ results: [{ index: 0, finding: null }] })).toBeUndefined();
+  });
+});
+
+describe('the options', () => {
+  const refused = (args: string[]) => {
+    try {
+      parseMutantArgs(args, bugs);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      return (err as Error).message;
+    }
+    throw new Error(`${args.join(' ')} was accepted`);
+  };
+
+  it('refuses a bad one in one line naming it', () => {
+    expect(refused(['--bogus'])).toMatch(/'--bogus'/);
+    expect(refused(['--runs', '0'])).toBe("--runs: expected a positive integer, got '0'");
+    expect(refused(['--workers', 'two'])).toMatch(/^--workers: /);
+    expect(refused(['--only', 'no-such-bug'])).toMatch(/^--only: no bug 'no-such-bug' \(bugs: pool-timeout-never, /);
+    expect(refused(['--json', '--markdown'])).toMatch(/^--json and --markdown/);
+    expect(refused(['--replay', 'case.json'])).toMatch(/^--replay: needs exactly one --only/);
+    for (const args of [['--bogus'], ['--runs', '0'], ['--only', 'x']]) expect(refused(args)).not.toContain('\n');
+  });
+
+  it('defaults to every bug, 200 runs, 2 workers, the text table', () => {
+    expect(parseMutantArgs([], bugs)).toMatchObject({ runs: 200, workers: 2, timeoutMs: 20 * 60_000, format: 'text', replay: null, from: null });
+    expect(parseMutantArgs([], bugs).bugs).toHaveLength(bugs.length);
+    const o = parseMutantArgs(['--only', 'tcp-rto-no-backoff', '--only', 'pool-timeout-never', '--markdown'], bugs);
+    // In the list's order, not the flags'.
+    expect(o.bugs.map((b) => b.name)).toEqual(['pool-timeout-never', 'tcp-rto-no-backoff']);
+    expect(o.format).toBe('markdown');
   });
 });
