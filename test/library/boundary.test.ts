@@ -1,5 +1,5 @@
 /**
- * Outside code goes through the public entry points only: cli/, viz/, bench/, scenarios/, node/ and vitest/
+ * Outside code goes through the public entry points only: cli/, viz/, bench/, mutants/, scenarios/, node/ and vitest/
  * may import `faultline`, `faultline/vitest`, `faultline/scenarios`, `faultline/node`, Node's `node:`
  * modules, third-party packages, and files of their own folder; never a path into sim/ or into another
  * folder. Imports are read from the syntax tree (vite's parser), so a dynamic import or an `export … from`
@@ -11,7 +11,7 @@ import { parseAst } from 'vite';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 
-const OUTSIDE = ['cli', 'viz', 'bench', 'scenarios', 'node', 'vitest'];
+const OUTSIDE = ['cli', 'viz', 'bench', 'mutants', 'scenarios', 'node', 'vitest'];
 const ENTRIES = new Set(['faultline', 'faultline/vitest', 'faultline/scenarios', 'faultline/node']);
 
 /** Every module specifier a source imports or re-exports, statically or dynamically. */
