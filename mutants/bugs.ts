@@ -118,7 +118,7 @@ export const bugs: readonly Bug[] = [
     name: 'envoy-budget-never-refuses',
     what: "gateway: Envoy's retry budget never refuses (budget_percent used as a fraction: 20 instead of 0.2)",
     scenarios: [ENVOY],
-    edits: [{ file: GATEWAY, find: '(o.retryBudget.budgetPercent / 100) *', replace: 'o.retryBudget.budgetPercent *' }],
+    edits: [{ file: GATEWAY, find: 'Math.max(b.minRetryConcurrency, (b.budgetPercent / 100) *', replace: 'Math.max(b.minRetryConcurrency, b.budgetPercent *' }],
   },
   {
     name: 'client-ignores-retry-budget',

@@ -226,7 +226,13 @@ export class Gateway {
     const o = this.options;
     const next = this.retriesInFlight + 1;
     if (o.caps && next > o.caps.maxRetries) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: retry ${next} in flight, over caps.maxRetries ${o.caps.maxRetries}`);
-    if (o.retryBudget && next > this.retryAllowance()) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: retry ${next} in flight, over the retry budget's ${this.retryAllowance()}`);
+    const b = o.retryBudget;
+    if (b) {
+      // Worked out here from the configuration, not with retryAllowance(): the check must not share the code it checks.
+      const cap = Math.max(b.minRetryConcurrency, ((this.activeRequests + this.pendingRequests) * b.budgetPercent) / 100);
+      // Envoy lets a retry go while fewer than the cap are in flight.
+      if (this.retriesInFlight >= cap) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: retry ${next} in flight, over the retry budget's ${cap} (${b.budgetPercent}% of ${this.activeRequests + this.pendingRequests}, at least ${b.minRetryConcurrency})`);
+    }
   }
 
   private refuseRetry(why: string): false {

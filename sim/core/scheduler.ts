@@ -15,6 +15,8 @@ export class Timer<A = unknown> {
   at: Micros;
   /** @internal Called when the timer is canceled (an actor forgets a timer it owned). */
   onCancel: ((timer: Timer<A>) => void) | null = null;
+  /** @internal The order it was set in, counted apart from `seq` (the heap's key), so the event-order check does not trust the key it checks. */
+  ordinal = 0;
 
   /** @internal */
   constructor(scheduler: Scheduler, at: Micros, seq: number, fn: (arg: A) => void, arg: A) {
@@ -46,8 +48,9 @@ export class Scheduler {
   /** Timers fired so far. */
   firedCount = 0;
   private seq = 0;
-  /** The (time, sequence) of the last timer fired: the next must come after it. */
-  private lastFiredSeq = -1;
+  /** Timers set so far (each one's ordinal), and the ordinal of the last one fired: the next at the same time must come after it. */
+  private ordinals = 0;
+  private lastFiredOrdinal = -1;
   /**
    * The first timer fired out of (time, sequence) order, if any: same-instant timers must fire in the order
    * they were set (everything from retransmission to pool hand-offs relies on it). Checked as each fires,
@@ -72,6 +75,7 @@ export class Scheduler {
       );
     }
     const timer = new Timer<A>(this, atUs, this.seq++, fn, arg);
+    timer.ordinal = this.ordinals++;
     this.heap.push(timer);
     this.pendingCount++;
     return timer;
@@ -98,8 +102,8 @@ export class Scheduler {
       top.fn = null;
       this.pendingCount--;
       this.firedCount++;
-      if ((top.at < this.now || (top.at === this.now && top.seq < this.lastFiredSeq)) && this.orderBreach === null) this.orderBreach = { atUs: top.at, seq: top.seq, afterSeq: this.lastFiredSeq, afterUs: this.now };
-      this.lastFiredSeq = top.seq;
+      if ((top.at < this.now || (top.at === this.now && top.ordinal < this.lastFiredOrdinal)) && this.orderBreach === null) this.orderBreach = { atUs: top.at, seq: top.ordinal, afterSeq: this.lastFiredOrdinal, afterUs: this.now };
+      this.lastFiredOrdinal = top.ordinal;
       this.now = top.at;
       fn(top.arg);
       return true;
