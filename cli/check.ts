@@ -111,7 +111,8 @@ export async function check(args: string[], out: (line: string) => void, termina
  */
 async function shrinkFailures(scenario: Scenario, outcomes: RunOutcome[], count: number, shrink: ShrinkCase, corpusDir: string, out: (line: string) => void): Promise<void> {
   // A runaway is not shrunk: each try could cost its whole budget, and a memory one would take this process down.
-  for (const o of outcomes.filter((x) => x.finding !== null && x.finding.class !== 'runaway').slice(0, count)) {
+  // Nor is a run the real-world traps ended: there is no run left to judge with an episode fewer.
+  for (const o of outcomes.filter((x) => x.finding !== null && x.finding.class !== 'runaway' && x.finding.invariant !== 'real-world').slice(0, count)) {
     if (typeof o.seed !== 'number') continue;
     out(`shrinking run ${o.index} (seed ${o.seed})…`);
     const min = await shrink(scenario, o.seed);

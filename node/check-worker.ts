@@ -4,7 +4,7 @@
  * starting a thread and loading the simulator is paid once per worker, not per case.
  */
 import { parentPort } from 'node:worker_threads';
-import { describeError, runCase, selfCheck, SimError } from 'faultline';
+import { describeError, realWorldViolation, runCase, selfCheck, SimError } from 'faultline';
 import type { CaseJob, CaseReport } from './check-messages.js';
 import { loadScenario } from './scenario-module.js';
 
@@ -15,6 +15,8 @@ export async function runJob(job: CaseJob): Promise<CaseReport> {
     const { first, divergence } = job.selfCheck ? await selfCheck(scenario, job.case) : { first: await runCase(scenario, job.case), divergence: null };
     return { index: job.index, violations: first.violations, digest: first.run.digest, divergence, wallMs: performance.now() - startMs };
   } catch (err) {
+    // The run reached the real world (Math.random, the clock, a timer): a failing case with its seed, not a broken check.
+    if (err instanceof SimError && err.code === 'ERR_NONDETERMINISM') return { index: job.index, violations: [realWorldViolation(err.message)], digest: null, divergence: null, wallMs: performance.now() - startMs };
     // A SimError's message is already the one line for the user; anything else keeps its name (TypeError: …).
     const error = err instanceof SimError ? { message: err.message, code: err.code } : { message: describeError(err), code: undefined };
     return { index: job.index, violations: [], digest: null, divergence: null, wallMs: performance.now() - startMs, error };

@@ -133,6 +133,8 @@ export {
   hopRules,
   tcpAtRest,
   eventOrder,
+  tcpBackoff,
+  realWorldViolation,
   deadlines,
   timeForward,
   streamIntegrity,

@@ -163,6 +163,29 @@ export const eventOrder: Invariant = {
   },
 };
 
+/**
+ * A run that reached real randomness, the real clock or a real timer (the run-time traps of
+ * sim/core/real-world-guard.ts end it with NondeterminismError): a safety failure of its own, with its seed,
+ * so a check saves it as a case instead of stopping. There is no run to judge further: it is not shrunk.
+ */
+export function realWorldViolation(message: string): Violation {
+  return { invariant: 'real-world', class: 'safety', message };
+}
+
+/** TCP's retransmission timer backs off: after a second data timeout in a row the RTO at least doubles (RFC 6298 §5.5), up to the maximum. */
+export const tcpBackoff: Invariant = {
+  name: 'tcp-backoff',
+  class: 'safety',
+  check(run) {
+    if (!run.world.hasNetwork) return null;
+    for (const h of run.world.net.hosts()) {
+      const b = h.tcp.backoffBreach;
+      if (b) return violation(this, `${h.name}: ${b.message}`, b.atUs);
+    }
+    return null;
+  },
+};
+
 /** Trace time never goes backwards. */
 export const timeForward: Invariant = {
   name: 'time-forward',
@@ -248,7 +271,7 @@ export function recovers(options: { settleMs: number; minOkShare: number }): Inv
 }
 
 /** The safety laws every scenario keeps under any faults. */
-export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, poolWaits, hopRules, deadlines, eventOrder, timeForward, streamIntegrity, noCrashes];
+export const safetyInvariants: readonly Invariant[] = [conservation, poolBounds, poolWaits, hopRules, deadlines, eventOrder, tcpBackoff, timeForward, streamIntegrity, noCrashes];
 
 /** Runs each invariant; the violations in list order (safety first if the list puts them first). */
 export function checkInvariants(run: SimRun, invariants: readonly Invariant[], phases: Phases = {}): Violation[] {

@@ -113,7 +113,8 @@ interface IncomingStream {
 }
 
 class ServerSession {
-  private readonly session: Http2Session;
+  /** Set as soon as the session is ready: frames already waiting on an accepted socket are read before its constructor returns. */
+  private session!: Http2Session;
   private readonly open = new Map<number, IncomingStream>();
   private requests = 0;
   private idleTimer: ActorTimer = null;
@@ -128,7 +129,10 @@ class ServerSession {
     this.info = { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, localAddress: socket.localAddress, localPort: socket.localPort, connectionId: socket.connectionId };
     // The server opens no streams, so the client's own limit never binds it.
     this.session = new Http2Session(server.ctx, socket, 'server', local, server.stats, server.tls, Number.MAX_SAFE_INTEGER, {
-      ready: () => this.armIdleTimer(),
+      ready: (session) => {
+        this.session = session;
+        this.armIdleTimer();
+      },
       settings: () => {},
       headers: (id, headers, endStream) => this.onHeaders(id, headers, endStream),
       data: (id, bytes, endStream) => {

@@ -101,7 +101,8 @@ export interface SessionStream {
 /** What the session tells its owner. */
 export interface SessionEvents {
   /** Preface and SETTINGS are sent (after TLS): streams may open. */
-  ready(): void;
+  /** The preface and SETTINGS are out: it may come before the constructor has returned (a server's socket accepted with frames waiting), so it hands over the session. */
+  ready(session: Http2Session): void;
   headers(streamId: number, headers: [string, string][], endStream: boolean): void;
   data(streamId: number, bytes: number, endStream: boolean): void;
   /** The peer reset a stream (RST_STREAM) with this error code. */
@@ -268,7 +269,7 @@ export class Http2Session {
       this.write('WINDOW_UPDATE', windowUpdateFrame(0, raise));
     }
     this.isReady = true;
-    this.events.ready();
+    this.events.ready(this);
   }
 
   /**

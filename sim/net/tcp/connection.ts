@@ -70,6 +70,8 @@ export class Connection {
   state: TcpState = 'CLOSED';
   /** When it entered its state (virtual µs): how long a close has been under way. */
   stateSinceUs = 0;
+  /** The RTO the last data timeout armed (auditBackoff). */
+  private timeoutRtoUs = 0;
   /** Trace id shared by both ends: 'client:32768>server:80', initiator first. */
   readonly id: string;
   user: ConnectionUser | null = null;
@@ -841,6 +843,17 @@ export class Connection {
     this.retransmitTimeout();
   }
 
+  /**
+   * RFC 6298 §5.5, checked as each data timeout happens: the RTO after a second timeout in a row is at least
+   * double the one before (up to the maximum). Beside the backoff, not inside it, so a lost backoff is seen.
+   */
+  private auditBackoff(): void {
+    const rtoUs = this.rto.rtoUs;
+    const floorUs = Math.min(this.options.maxRtoMs * 1000, 2 * this.timeoutRtoUs);
+    if (this.retransmits > 1 && rtoUs < floorUs) this.stack.noteBackoffBreach(this.now, `connection ${this.id}: timeout ${this.retransmits} in a row armed an RTO of ${rtoUs} µs, less than double the last (${this.timeoutRtoUs} µs)`);
+    this.timeoutRtoUs = rtoUs;
+  }
+
   private retransmitTimeout(): void {
     const o = this.options;
     if (this.state === 'SYN_SENT' || this.state === 'SYN_RECV') {
@@ -872,6 +885,7 @@ export class Connection {
     this.cc.onTimeout();
     this.dupAcks = 0;
     this.rto.backoff();
+    this.auditBackoff();
     this.lossRecoverUntil = this.sndMax;
     this.cc.recover = this.sndMax;
     this.sndNxt = this.sndUna;

@@ -251,6 +251,14 @@ export class TcpStack {
     for (const [c, owner] of [...this.owners]) if (owner === actor) c.close();
   }
 
+  /** The first RTO that was not backed off (Connection.auditBackoff), for the tcp-backoff invariant. */
+  backoffBreach: { message: string; atUs: number } | null = null;
+
+  /** @internal */
+  noteBackoffBreach(atUs: number, message: string): void {
+    this.backoffBreach ??= { message, atUs };
+  }
+
   /** Connections in one of `states`, with how long they have been in it and their peer, for invariants and reports. */
   connectionsIn(states: readonly TcpState[]): { id: string; state: TcpState; sinceUs: number; remoteIp: string }[] {
     const out: { id: string; state: TcpState; sinceUs: number; remoteIp: string }[] = [];
