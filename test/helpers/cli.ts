@@ -21,10 +21,10 @@ export const SOURCE_CLI = ['--conditions=faultline-source', '--import', 'tsx', '
 /** The same, with absolute paths, to run from any working directory. */
 const SOURCE_CLI_ANYWHERE = ['--conditions=faultline-source', '--import', pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href, join(repoRoot, 'cli/bin.ts')];
 
-/** `node [nodeFlags] <the CLI> ...args`, in `cwd` (default the repository root). */
-export function cli(args: string[], nodeFlags: string[] = [], cwd: string = repoRoot): Promise<CliResult> {
+/** `node [nodeFlags] <the CLI> ...args`, in `cwd` (default the repository root), with `env` added to this process's. */
+export function cli(args: string[], nodeFlags: string[] = [], cwd: string = repoRoot, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...nodeFlags, ...SOURCE_CLI_ANYWHERE, ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...nodeFlags, ...SOURCE_CLI_ANYWHERE, ...args], { cwd, timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
