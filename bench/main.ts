@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { describeError } from 'faultline';
 import { fullStackMdc, mmcScenario, poolExhaustionDefault, SIMPY_INSTALL, simpyQueue, simpyVersion, type QueueMeasured } from './queues.js';
+import { SCENARIO_CPU_S_TARGET, scenarioCpuSeconds } from './scenario-cpu.js';
 import { slowestSystemErrorMs } from './system-errors.js';
 import { asyncSleeps, bareHeapLoop, coreTimers, makeDelays, tcpBulk, tcpConnStorm, type Measured, type NetMeasured } from './workloads.js';
 
@@ -104,6 +105,8 @@ const queueJson = (figure: NetFigure<QueueMeasured>, simpyFigure: NetFigure<Queu
 /** The issue's bound on a bad system file's one-line error. */
 const SYSTEM_ERROR_MS_TARGET = 1000;
 const systemErrorMs = await slowestSystemErrorMs();
+const scenarioCpu = await scenarioCpuSeconds();
+const [slowestScenario, slowestScenarioS] = Object.entries(scenarioCpu).reduce((a, b) => (b[1] > a[1] ? b : a));
 
 const figures = {
   node: process.version,
@@ -116,6 +119,7 @@ const figures = {
   mmc: { model: 'pool only (no network)', ...QUEUE, duration: MMC_DURATION, warmUp: MMC_WARM_UP, erlangC: ERLANG_C, ...queueJson(mmc, simpyMmc) },
   fullStackMdc: { model: 'pool-exhaustion as M/D/c: HTTP over TCP, service, HikariCP pool, PostgreSQL over TCP', ...QUEUE, duration: FULL_STACK_DURATION, ...queueJson(fullStack, simpyMdc) },
   systemFileErrors: { slowestMs: Math.round(systemErrorMs), targetMs: SYSTEM_ERROR_MS_TARGET },
+  scenarioCpuS: { bySeed1Default: Object.fromEntries(Object.entries(scenarioCpu).map(([k, v]) => [k, roundSig3(v)])), slowest: slowestScenario, targetS: SCENARIO_CPU_S_TARGET },
   poolExhaustion: poolExhaustion.error === null ? { requestsPerSec: Math.round(poolExhaustion.best), requests: poolExhaustion.last!.count } : { error: poolExhaustion.error },
 };
 
@@ -151,6 +155,7 @@ if (values.json) {
     `  P(wait), mean wait: faultline ${waits(fullStack)} · SimPy ${simpyMdc === null ? 'skipped' : waits(simpyMdc)} (${FULL_STACK_DURATION}: too short to settle)`,
     queueLine('pool-exhaustion (40 s, defaults)', poolExhaustion, 'requests/s'),
     `system file mistakes: slowest one-line error ${systemErrorMs.toFixed(0)} ms · target < ${SYSTEM_ERROR_MS_TARGET} ms: ${systemErrorMs < SYSTEM_ERROR_MS_TARGET ? 'met' : 'NOT MET'}`,
+    `scenarios, seed 1, defaults: slowest ${slowestScenario} ${slowestScenarioS.toFixed(1)} s CPU · target < ${SCENARIO_CPU_S_TARGET} s each: ${slowestScenarioS < SCENARIO_CPU_S_TARGET ? 'met' : 'NOT MET'}`,
   ]) {
     console.log(l);
   }

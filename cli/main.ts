@@ -14,6 +14,7 @@ import { check, CheckError, checkUsage } from './check.js';
 import type { Terminal } from './check-report.js';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
 import { replay, replayUsage } from './replay.js';
+import { PROGRESS_AFTER_MS, PROGRESS_EVERY_EVENTS, RunProgressLine, type RunProgressOptions } from './run-progress.js';
 import { sweep, sweepUsage } from './sweep.js';
 import { viz, vizUsage } from './viz.js';
 
@@ -44,7 +45,17 @@ exit status: 0 ok · 1 run failed (deadlock, actor threw) or a case could not ru
 /** Output that is not a line: a progress bar. Tests and pipes get none. */
 const noTerminal: Terminal = { isTTY: false, write: () => {} };
 
-export async function main(argv: string[], out: (line: string) => void, err: (line: string) => void, terminal: Terminal = noTerminal): Promise<number> {
+/**
+ * `terminal` is stdout's (check's and sweep's bars); `runProgress` is where `run` draws its status line
+ * (stderr, so stdout is the same with or without it).
+ */
+export async function main(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+  terminal: Terminal = noTerminal,
+  runProgress: RunProgressOptions = { terminal: noTerminal, afterMs: PROGRESS_AFTER_MS },
+): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -53,7 +64,7 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
         for (const s of scenarios) out(`${s.name.padEnd(16)} ${s.description}`);
         return EXIT_OK;
       case 'run':
-        return await run(rest, out);
+        return await run(rest, out, runProgress);
       case 'check':
         return await check(rest, out, terminal);
       case 'sweep':
@@ -91,7 +102,7 @@ export async function main(argv: string[], out: (line: string) => void, err: (li
   }
 }
 
-async function run(args: string[], out: (line: string) => void): Promise<number> {
+async function run(args: string[], out: (line: string) => void, progressOptions: RunProgressOptions): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -130,7 +141,15 @@ async function run(args: string[], out: (line: string) => void): Promise<number>
       throw new UsageError(`--trace ${values.trace}: ${(e as Error).message}`);
     }
   }
-  const run = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults, traceDetail });
+  // No status line with --json, as check shows no bar with it: the one object is the whole output.
+  const progressLine = new RunProgressLine(values.json ? { terminal: noTerminal, afterMs: 0 } : progressOptions, () => performance.now());
+  const progress = progressLine.enabled ? { everyEvents: PROGRESS_EVERY_EVENTS, report: progressLine.report.bind(progressLine) } : undefined;
+  let run;
+  try {
+    run = await runScenario(scenario, { seed, params: assignments, duration: values.duration, sinks, faults, traceDetail, progress });
+  } finally {
+    progressLine.clear();
+  }
   const { result, params, limitUs, metrics } = run;
 
   const replayLine = `${replayCommand({ scenario: positionals[0]!, seed, duration: values.duration, params: assignments, faultsPath: values.faults })}${traceDetail === 'light' ? ' --trace-detail light' : ''}`;

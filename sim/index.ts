@@ -26,7 +26,7 @@ export { Host, type HostEvent, type HostState } from './core/host.js';
 export type { Message } from './core/mailbox.js';
 export { SimError, describeError, showValue } from './core/errors.js';
 export { NondeterminismError, insideRun } from './core/real-world-guard.js';
-export { Simulation, type SimulationOptions, type RunOptions, type RunResult, type StopReason, type ActorWait, type ActorFailure, type TraceDetail } from './core/simulation.js';
+export { Simulation, type SimulationOptions, type RunOptions, type ProgressHook, type RunResult, type StopReason, type ActorWait, type ActorFailure, type TraceDetail } from './core/simulation.js';
 
 // Faults: each kind declared once and registered by the layer that owns it; schedules read the registry.
 export {
@@ -54,7 +54,7 @@ export { hostFaultKind, hostNameField, checkHostName, crashFault, killFault, sto
 export { World, type WorldOptions } from './world.js';
 export { defineScenario, isScenario, paramsJson, type Scenario, type ChaosProfile, type ChaosEpisodeKind } from './scenario.js';
 export { intParam, numberParam, boolParam, choiceParam, durationParam, distributionParam, resolveParams, parseAssignments, ParamError } from './params.js';
-export { runScenario, buildScenario, ScenarioBuildError, type ScenarioRun, type ScenarioRunOptions } from './run-scenario.js';
+export { runScenario, buildScenario, ScenarioBuildError, type ScenarioRun, type ScenarioRunOptions, type ScenarioProgress } from './run-scenario.js';
 export { describeScenario, type ScenarioDescription, type HostDescription, type PoolDescription } from './describe.js';
 // Sweeps: a grid of parameter values × seeds, each point's figures with mean and 95% interval.
 export { tQuantile975, estimate, parseAxis, parseAxes, gridPoints, runFigures, metricInfo, metricKeys, pointEstimates, sweepResult, sweepSeeds, formatEstimate, sweepColumns, parseSweepFile, sweepFileSchema } from './sweep/index.js';

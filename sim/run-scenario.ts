@@ -38,8 +38,23 @@ export interface ScenarioRunOptions {
   keepTrace?: boolean;
   /** Check every TCP byte stream arrives intact and in order (the stream-integrity invariant). Default false. */
   checkStreams?: boolean;
+  /**
+   * Called every `everyEvents` events with where the run is (the CLI's status line on a terminal). It runs
+   * between events with the real-world traps lifted; it only reads, so the run is the same with or without it.
+   */
+  progress?: { everyEvents: number; report(progress: ScenarioProgress): void };
   /** Called after the scenario is built and before it runs (tests add actors or faults, a canary breaks a pool). */
   beforeRun?: (world: World) => void;
+}
+
+/** A run under way, as its progress hook sees it. */
+export interface ScenarioProgress {
+  /** Virtual time so far and the run's limit, µs. */
+  nowUs: Micros;
+  limitUs: Micros;
+  /** Events fired so far. */
+  events: number;
+  requests: { total: number; ok: number; failed: number };
 }
 
 /** The whole of a finished run. */
@@ -97,7 +112,12 @@ export async function runScenario<S extends z.ZodObject>(scenario: Scenario<S>, 
   if (options.faults !== undefined) scheduleFaults(world, faults);
   options.beforeRun?.(world);
   const sim = world.sim;
-  const result = await sim.run({ until: limitUs, maxEvents: options.maxEvents });
+  const hook = options.progress;
+  const progress = hook && {
+    everyEvents: hook.everyEvents,
+    report: () => hook.report({ nowUs: sim.now, limitUs, events: sim.scheduler.firedCount, requests: world.requests.counts() }),
+  };
+  const result = await sim.run({ until: limitUs, maxEvents: options.maxEvents, progress });
   sim.trace.close();
   const hasFaults = Array.isArray(options.faults) ? options.faults.length > 0 : options.faults !== undefined;
   return {

@@ -140,6 +140,20 @@ export async function outsideRun<T>(session: GuardSession, wait: () => Promise<T
   }
 }
 
+/**
+ * Lifts the traps while `fn` runs, synchronously: a run's progress hook (RunOptions.progress) is the host's
+ * code, called between two events, and may read the real clock to decide whether to redraw a status line.
+ */
+export function outsideRunSync<T>(session: GuardSession, fn: () => T): T {
+  leaveRun(session);
+  try {
+    return fn();
+  } finally {
+    if (active.size === 0) swapIn();
+    active.add(session);
+  }
+}
+
 /** The host's setImmediate, whatever the traps: settle.ts yields to the host loop with it. */
 export const hostSetImmediate: AnyFn | undefined = realTimers.setImmediate;
 

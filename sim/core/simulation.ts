@@ -13,7 +13,7 @@ import { deliver, type Message } from './mailbox.js';
 import { Metrics } from './metrics.js';
 import { Randomness, type Seed } from './random.js';
 import { Scheduler, type Timer } from './scheduler.js';
-import { enterRun, leaveRun, outsideRun, type GuardSession } from './real-world-guard.js';
+import { enterRun, leaveRun, outsideRun, outsideRunSync, type GuardSession } from './real-world-guard.js';
 import { yieldToHost } from './settle.js';
 import { formatTimestamp, parseDuration, type Duration, type Micros } from './time.js';
 import { Trace, type Fields, type TraceSink } from './trace.js';
@@ -45,6 +45,18 @@ export interface RunOptions {
   until?: Duration;
   /** Stop after firing this many events in this call. Default: no limit. */
   maxEvents?: number;
+  /** Called between events as the run goes (a terminal's status line); the run is the same with or without it. */
+  progress?: ProgressHook;
+}
+
+/**
+ * A look at a run under way, every `everyEvents` events fired, after the resumed actors have settled. `report`
+ * is the host's code, not the simulation's: it runs with the real-world traps lifted (it may read the real
+ * clock) and may read the simulation's state, but must never change it, or the run would depend on it.
+ */
+export interface ProgressHook {
+  everyEvents: number;
+  report(): void;
 }
 
 /**
@@ -229,6 +241,10 @@ export class Simulation {
     if (!(maxEvents >= 0) || (maxEvents !== Infinity && !Number.isSafeInteger(maxEvents))) {
       throw new SimError('ERR_ARG', `maxEvents: expected a non-negative integer, got ${maxEvents}`);
     }
+    const progress = options.progress;
+    if (progress !== undefined && !(Number.isSafeInteger(progress.everyEvents) && progress.everyEvents > 0)) {
+      throw new SimError('ERR_ARG', `progress.everyEvents: expected a positive integer, got ${progress.everyEvents}`);
+    }
     this.running = true;
     // Math.random, the real clock and real timers throw from here until the run returns or throws.
     const guard = (this.guard = enterRun());
@@ -236,6 +252,8 @@ export class Simulation {
       const scheduler = this.scheduler;
       let fired = 0;
       let stop: StopReason;
+      // A countdown rather than a modulo on the hot path; Infinity without a hook.
+      let untilProgress = progress?.everyEvents ?? Infinity;
       if (this.runningActors > 0) await this.settle();
       for (;;) {
         // Code that caught the trap's throw (an actor's try/catch, a retry loop) does not hide it: the run ends.
@@ -256,6 +274,10 @@ export class Simulation {
         fired++;
         if (this.runningActors > 0 || this.foreignActors > 0) await this.settle();
         else if (this.asyncActors > 0) await this.nudge();
+        if (--untilProgress === 0) {
+          untilProgress = progress!.everyEvents;
+          outsideRunSync(guard, () => progress!.report());
+        }
       }
       if (guard.tripped) throw guard.tripped;
       return this.finish(stop);

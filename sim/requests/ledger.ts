@@ -126,6 +126,11 @@ export class RequestLedger {
     return this.records;
   }
 
+  /** Requests started, ended ok and ended failed so far: cheap, and reads nothing else (a run's progress line). */
+  counts(): { total: number; ok: number; failed: number } {
+    return { total: this.seq, ok: this.okCount, failed: this.failedCount };
+  }
+
   /** Totals for the run so far; throws if the accounting does not add up (it always should). */
   summary(): RequestSummary {
     const total = this.seq;

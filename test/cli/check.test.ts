@@ -17,7 +17,7 @@ import { corpusFiles, readCaseFile } from '../../node/corpus.js';
 import { digestHex } from '../../sim/core/digest.js';
 import { chaosCaseOf } from '../../sim/harness/case-file.js';
 import { caseRunCommand, makeCase } from '../../sim/harness/chaos-run.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliInProcess } from '../helpers/cli.js';
 
 const json = (stdout: string) => JSON.parse(stdout) as { runs: number; passed: number; failed: Record<string, number>; results: { index: number; seed: number; digest: string; selfChecked: boolean; finding: unknown }[] };
 const tmp = () => mkdtempSync(join(tmpdir(), 'faultline-check-'));
@@ -137,7 +137,7 @@ describe('faultline check', () => {
       [['check', 'hello', '--bogus'], /^faultline: Unknown option '--bogus'$/],
       [['check', 'mmc'], /^faultline: scenario mmc has no network/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    const results = await Promise.all(cases.map(([args]) => cliInProcess(args)));
     results.forEach((r, i) => {
       expect(r.code, cases[i]![0].join(' ')).toBe(EXIT_USAGE);
       expect(r.stderr.trimEnd().split('\n'), cases[i]![0].join(' ')).toHaveLength(1);
@@ -184,7 +184,7 @@ describe('faultline replay', () => {
       [write('text.json', 'not json'), /text\.json: not JSON/],
       [join(dir, 'missing.json'), /missing\.json: ENOENT/],
     ];
-    const results = await Promise.all(cases.map(([path]) => cli(['replay', path])));
+    const results = await Promise.all(cases.map(([path]) => cliInProcess(['replay', path])));
     results.forEach((r, i) => {
       expect(r.code, cases[i]![0]).toBe(EXIT_USAGE);
       expect(r.stderr.trimEnd().split('\n'), cases[i]![0]).toHaveLength(1);

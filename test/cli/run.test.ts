@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestHex } from '../../sim/core/digest.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliInProcess } from '../helpers/cli.js';
 import { scenarios } from '../../scenarios/index.js';
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
@@ -102,7 +102,7 @@ describe('fault schedules', () => {
     ['not JSON', '[{"at":', /^faultline: --faults \S+: not JSON/],
   ];
   it.concurrent.for(bad)('%s: one line naming the field, exit status 2', async ([name, text, message], { expect }) => {
-    const r = await cli(['run', 'hello', '--faults', file(`${name.replace(/ /g, '-')}.json`, text)]);
+    const r = await cliInProcess(['run', 'hello', '--faults', file(`${name.replace(/ /g, '-')}.json`, text)]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -130,7 +130,7 @@ describe('bad input', () => {
   ];
 
   it.concurrent.for(cases)('%s: one line naming the problem, exit status 2, no stack trace', async ([, args, message], { expect }) => {
-    const r = await cli(args);
+    const r = await cliInProcess(args);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { assertChaos } from '../../vitest/chaos.js';
 import { loadScenario } from '../../node/scenario-module.js';
 import { EXIT_RUNAWAY, EXIT_USAGE } from '../../cli/exit-codes.js';
-import { cli, repoRoot } from '../helpers/cli.js';
+import { cli, cliInProcess, repoRoot } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'faultline-runaway-'));
 type Summary = { runs: number; passed: number; failed: Record<string, number>; results: { index: number; seed: number; digest: string | null; finding: { class: string; invariant: string; message: string } | null; case?: string }[] };
@@ -65,7 +65,7 @@ describe('a runaway case is a failing case of its own, never a dead check', () =
 
   it('refuses a bad budget with one line naming the flag', async () => {
     for (const [flag, value] of [['--max-events', '0'], ['--max-events', 'lots'], ['--max-heap-mb', '8']]) {
-      const r = await cli(['check', 'hello', flag!, value!]);
+      const r = await cliInProcess(['check', 'hello', flag!, value!]);
       expect(r.code).toBe(EXIT_USAGE);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(`${flag}: expected a whole number`);

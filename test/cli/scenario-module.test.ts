@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeCase, simulate, type Scenario } from 'faultline';
 import { loadScenario, writeCaseFile } from 'faultline/node';
-import { cli, repoRoot } from '../helpers/cli.js';
+import { cli, cliInProcess, repoRoot } from '../helpers/cli.js';
 
 const fixture = (name: string) => join(repoRoot, 'test/fixtures', name);
 const json = (stdout: string) => JSON.parse(stdout) as { digest: string; scenario: string; replay: string; results: { digest: string; finding: unknown }[]; passed: number };
@@ -71,7 +71,7 @@ describe('a scenario module', () => {
     ['a bad parameter', ['run', 'test/fixtures/tiny-pool.mjs', '--set', 'poolSize=0'], /^faultline: parameter 'poolSize' of scenario tiny-pool: /],
     ['a case whose module is gone', ['replay', 'test/fixtures/case-missing-module.json'], /^faultline: test\/fixtures\/case-missing-module\.json: module .*gone\.ts: no such file$/],
   ])('%s: one line, exit 2, no stack trace', async (_name, args, message) => {
-    const r = await cli(args);
+    const r = await cliInProcess(args);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toMatch(message);

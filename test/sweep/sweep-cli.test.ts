@@ -7,7 +7,7 @@ import { main } from '../../cli/main.js';
 import { formatSweepTable } from '../../cli/sweep.js';
 import { sweepCsv } from '../../node/sweep-output.js';
 import type { SweepResult } from '../../sim/sweep/result.js';
-import { cli } from '../helpers/cli.js';
+import { cliInProcess } from '../helpers/cli.js';
 
 /** Erlang C: probability that an arrival waits, and the mean wait in s (as test/scenarios/mmc.test.ts). */
 function erlangC(c: number, lambda: number, mu: number): { pWait: number; wqS: number } {
@@ -111,7 +111,7 @@ describe('faultline sweep', () => {
       [['pool-exhaustion', '--vary', 'poolSize=5', '--duration', 'ten'], /--duration/],
       [['nosuch', '--vary', 'a=1'], /unknown scenario 'nosuch'/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cli(['sweep', ...args])));
+    const results = await Promise.all(cases.map(([args]) => cliInProcess(['sweep', ...args])));
     results.forEach((r, i) => {
       const [args, message] = cases[i]!;
       expect(r.code, args.join(' ')).toBe(2);

@@ -1,14 +1,14 @@
 /**
- * A million-record trace in headless chromium: it loads to the CLI's digest and scrubs without page errors.
+ * A million-record trace in headless chromium (npm run test:perf, on its own: it times the page): it loads to the CLI's digest and scrubs without page errors.
  * How long it takes to load and how long frames take while scrubbing are printed for the report, not
  * asserted: tests never assert wall-clock times (the machine is shared; under load the 5 s load bound failed
  * at 7.7 s on an unchanged tree). The bounds (LOAD_MS_TARGET, FRAME_P95_MS_TARGET) are what the figures are
  * read against.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, NO_CHROMIUM } from './helpers/chromium.js';
-import { openApp, waitForModel, type Session } from './helpers/session.js';
-import { writeTrace } from './helpers/traces.js';
+import { hasChromium, NO_CHROMIUM } from '../browser/helpers/chromium.js';
+import { openApp, waitForModel, type Session } from '../browser/helpers/session.js';
+import { writeTrace } from '../browser/helpers/traces.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 

@@ -1,3 +1,8 @@
+/**
+ * A million-record trace parsed and modelled in Node (npm run test:perf): the model and digest hold at that
+ * scale, and how long it takes is printed for the report, never asserted. test/viz/model.test.ts checks the
+ * same model on ordinary traces in npm test.
+ */
 import { describe, expect, it } from 'vitest';
 import { digestHex } from '../../sim/core/digest.js';
 import { encodeRecord, type TraceRecord } from '../../sim/core/trace.js';
