@@ -50,6 +50,9 @@ describe('fork entries', () => {
       stop: { at: '18.392165s', kind: 'restart', host: 'db' },
       pause: { at: '18.392165s', kind: 'resume', host: 'db' },
       slow: { at: '18.392165s', kind: 'slow', host: 'db', factor: 1 },
+      'query-errors': { at: '18.392165s', kind: 'query-errors', host: 'db', percent: 0 },
+      'query-resets': { at: '18.392165s', kind: 'query-resets', host: 'db', percent: 0 },
+      'handler-errors': { at: '18.392165s', kind: 'handler-errors', host: 'db', percent: 0 },
     });
   });
 
