@@ -322,7 +322,8 @@ export class Pool<C> {
 
   /** Opens connections while waiters outnumber the ones being opened, or the pool is below minimumIdle. */
   private fill(): void {
-    if (this.closedPool) return;
+    // A process that has ended opens nothing: an evict reached from its last callbacks (its sockets closing as it died) must not dial out.
+    if (this.closedPool || !this.ctx.alive) return;
     const o = this.options;
     while (this.all.size + this.opening < o.maximumPoolSize && (this.pending > this.opening || this.all.size + this.opening < o.minimumIdle)) {
       this.opening++;

@@ -4,6 +4,7 @@ import { Simulation } from '../../sim/core/simulation.js';
 import { MemorySink } from '../../sim/core/trace.js';
 import { resolvePoolOptions } from '../../sim/pool/options.js';
 import { Pool, PoolTimeoutError, type Lease } from '../../sim/pool/pool.js';
+import { World } from '../../sim/world.js';
 
 /** A pool of numbered connections that open after `openUs`, made by an actor that then runs `body`. */
 async function withPool(options: ConstructorParameters<typeof Pool>[1], body: (pool: Pool<number>, ctx: ActorContext) => Promise<void>, openUs = 0) {
@@ -184,5 +185,23 @@ describe('pool (HikariCP semantics, shared/reference/pools-and-proxies.md)', () 
     };
     expect(await run('pg')).toBe('53300@10000');
     expect(await run('hikari')).toBe('POOL_ACQUIRE_TIMEOUT@300000');
+  });
+});
+
+describe('a pool whose process has ended', () => {
+  it('opens no connection, even for a waiter an evict from its last callbacks would serve (check pool-exhaustion, seed 1, run 150)', async () => {
+    const world = new World({ seed: 1 });
+    let opened = 0;
+    world.sim.host('app').spawn('svc', async (ctx) => {
+      const pool = new Pool<number>(ctx, { maximumPoolSize: 1, minimumIdle: 0, connectionTimeoutMs: 1000 }, { open: (done) => done(null, ++opened), close: () => {} });
+      const lease = await pool.acquire();
+      void pool.acquire().catch(() => {}); // a waiter in line
+      world.sim.at(ctx.now + 10, () => {
+        world.sim.host('app').kill();
+        lease.evict(); // as a socket closing under the dying process fails its query
+      });
+    });
+    await world.sim.run();
+    expect(opened).toBe(1);
   });
 });
