@@ -9,7 +9,6 @@
  * retry. That is the intermittent ECONNRESET of a client whose idle timeout outlives the server's.
  */
 import type { ActorContext } from '../core/context.js';
-import { openAudit, type Audit } from '../core/audits.js';
 import { SimError } from '../core/errors.js';
 import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
 import { netOf } from '../net/api.js';
@@ -192,8 +191,6 @@ export class HttpAgent {
   /** Requests waiting for the pool to hand them a connection. */
   private readonly waiting = new Set<Exchange>();
   readonly propagateDeadline: boolean;
-  /** Whether a request ever went out on a connection the server had closed (see send). */
-  private readonly reuse: Audit;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -208,7 +205,6 @@ export class HttpAgent {
     this.connectTimeoutMs = connectTimeoutMs;
     this.keepAlive = options.keepAlive ?? true;
     this.propagateDeadline = options.propagateDeadline ?? false;
-    this.reuse = openAudit(ctx, `http agent ${ctx.host}->${host}:${port}`, 'http-client-reuse');
     this.tls = options.tls === undefined ? null : resolveTlsOptions(options.tls, 'httpAgent.tls');
     // The factory hands over a connection as soon as its SYN is out (as undici dispatches to a Client that is
     // still connecting): a connect error or timeout then fails the request waiting on it, where a pool
@@ -330,8 +326,6 @@ export class HttpAgent {
 
   private send(ex: Exchange): void {
     const conn = ex.conn!;
-    // undici never writes a request on a connection whose end (FIN or RST) it has already read.
-    if (conn.socket.readableEnded || conn.socket.destroyed) this.reuse.breach(this.ctx.now, `${ex.method} ${ex.path} (request ${ex.requestId ?? 'without an id'}) sent on ${conn.id ?? 'a connection'} after the server had closed it`);
     conn.method = ex.method;
     ex.sentUs = this.ctx.now;
     if (ex.headersToStamp) ex.head = encodeRequestHead(ex.method, ex.path, [...ex.headersToStamp, [TIMEOUT_HEADER, ex.context.timeoutHeader(this.ctx.now)!]]);
