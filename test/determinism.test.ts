@@ -50,11 +50,11 @@ const plants: [string, string][] = [
   ['const M = Math; M.random();', 'Math.random'],
   ['const G = globalThis; const M = G.Math; M.random();', 'Math.random'],
   ['const M = Math as any; (M).random();', 'Math.random'],
-  ['const t = Date.now();', 'Date.now'],
+  ['const t = Date.now();', 'Date.now'], // source text planted for the scan to find, never run
   ['const d = new Date();', 'new Date()'],
   ['const D = Date; const d = new D();', 'new Date()'],
   ['const s = Date();', 'Date()'],
-  ['const t = performance.now();', 'performance.now'],
+  ['const t = performance.now();', 'performance.now'], // source text planted for the scan to find, never run
   ['const { now } = performance;', 'performance.now'],
   ['const t = process.hrtime();', 'process.hrtime'],
   ['setTimeout(() => {}, 5);', 'setTimeout'],
@@ -70,7 +70,7 @@ const plants: [string, string][] = [
 /** Text that mentions a source without reaching it: the scan must stay quiet. */
 const innocent = [
   '// Math.random() is never called here',
-  "const s = 'Math.random() and Date.now()';",
+  "const s = 'Math.random() and Date.now()';", // source text the scan must not flag, never run
   'socket.setTimeout(5_000); // Node\'s socket idle timeout, on the simulated clock',
   'class Socket { setTimeout(ms: number): this { return this; } }',
   'let handle: ReturnType<typeof setTimeout> | undefined;',

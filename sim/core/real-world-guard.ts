@@ -22,7 +22,7 @@ import { SimError } from './errors.js';
 export class NondeterminismError extends SimError {
   override name = 'NondeterminismError';
   constructor(
-    /** What was reached: 'Math.random()', 'Date.now()', 'setTimeout()'… */
+    /** What was reached: 'Math.random()', 'Date.now()', 'setTimeout()'… (names in a message; nothing is called) */
     readonly reached: string,
     instead: string,
   ) {
@@ -38,9 +38,9 @@ type AnyFn = (...args: unknown[]) => unknown;
 interface Globals {
   Date: DateConstructor;
   performance?: { now?: () => number };
-  setTimeout?: AnyFn;
-  setInterval?: AnyFn;
-  setImmediate?: AnyFn;
+  setTimeout?: AnyFn; // the host's real timers, typed so the guard can swap in traps; never called by the simulation
+  setInterval?: AnyFn; // (as setTimeout: trapped during a run, restored after)
+  setImmediate?: AnyFn; // (as setTimeout: trapped during a run, restored after)
 }
 const g = globalThis as unknown as Globals;
 
@@ -60,8 +60,8 @@ function trip(reached: string, instead: string): never {
 }
 
 // --- wrapped once, for aliases taken at module load ---
-const realRandom = Math.random;
-const realDateNow = g.Date.now;
+const realRandom = Math.random; // the guard's own copy: called only outside a run (the wrapper below throws inside one)
+const realDateNow = g.Date.now; // the guard's own copy: called only outside a run, for the host's code (test runners, workers)
 const realPerformanceNow = g.performance?.now;
 
 Math.random = function random(): number {
