@@ -10,7 +10,7 @@ import type { ActorContext } from '../core/context.js';
 import { createHttpServer, HttpAgent, type HttpHandler, type HttpRequest, type HttpResponse, type HttpResponseInit } from '../proto/http1.js';
 import { createHttp2Server } from '../proto/http2-server.js';
 import type { RequestContext } from '../requests/context.js';
-import { errorName, REQUESTS_SERVICE, requestsOf } from '../requests/ledger.js';
+import { errorName, ledgerIn } from '../requests/ledger.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { resolveGatewayOptions, type GatewayOptions, type GatewayOverrides, type RetryOn } from './gateway-options.js';
 import { LoadBalancer } from './load-balancer.js';
@@ -77,7 +77,7 @@ export class Gateway {
     this.backoffStream = ctx.random('gateway/backoff');
     this.tries = openAudit(ctx, `gateway ${ctx.host}`, 'gateway-tries');
     // Join the world's ledger now: it is made on first use and its gauge's place in the trace is its making's.
-    if (ctx.simulation.provides(REQUESTS_SERVICE)) requestsOf(ctx);
+    ledgerIn(ctx);
     ctx.simulation.host(ctx.host).addRole('gateway');
     this.breaker = o.circuitBreaker
       ? new CircuitBreaker(o.circuitBreaker, (from, to, rate) => {

@@ -13,7 +13,7 @@ import type { PoolOptions } from '../pool/options.js';
 import { Pool, type Lease } from '../pool/pool.js';
 import { createHttpServer, expectOk, HttpAgent } from '../proto/http1.js';
 import { pgConnectionFactory, type PgConnection } from '../proto/pg-client.js';
-import { errorName, REQUESTS_SERVICE, requestsOf } from '../requests/ledger.js';
+import { errorName, ledgerIn } from '../requests/ledger.js';
 
 export interface ServiceOptions {
   port: number;
@@ -76,7 +76,7 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
   const callees = o.calls.map((c) => ({ call: c, agent: new HttpAgent(ctx, { host: c.host, port: c.port, propagateDeadline: true, pool: { poolName: `${ctx.host}->${c.host}` } }) }));
 
   // Join the world's ledger now: it is made on first use and its gauge's place in the trace is its making's.
-  if (ctx.simulation.provides(REQUESTS_SERVICE)) requestsOf(ctx);
+  ledgerIn(ctx);
 
   createHttpServer(ctx, { keepAliveTimeoutMs: o.keepAliveTimeoutMs }, async (req, res) => {
     // With honorDeadline the caller's deadline bounds the worker wait, the pool wait, the queries and the calls.

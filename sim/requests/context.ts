@@ -7,7 +7,7 @@
  */
 import type { ActorContext } from '../core/context.js';
 import type { Micros } from '../core/time.js';
-import { REQUESTS_SERVICE, requestsOf, type RequestLedger, type RequestRecord } from './ledger.js';
+import { ledgerIn, type RequestLedger, type RequestRecord } from './ledger.js';
 
 /** The header a deadline travels in: the caller's remaining time, whole milliseconds. */
 export const TIMEOUT_HEADER = 'x-timeout-ms';
@@ -88,8 +88,8 @@ export class RequestContext {
 
 /** Request `id`'s record, if `actor`'s world keeps a ledger (a bare simulation does not) and it is in flight there. */
 function targetOf(actor: ActorContext, id: string | undefined): SpanTarget | null {
-  if (id === undefined || !actor.alive || !actor.simulation.provides(REQUESTS_SERVICE)) return null;
-  const ledger = requestsOf(actor);
-  const record = ledger.lookup(id);
-  return record ? { ledger, record } : null;
+  const ledger = id === undefined ? null : ledgerIn(actor);
+  const record = ledger?.lookup(id);
+  if (!ledger || !record) return null;
+  return { ledger, record };
 }

@@ -50,6 +50,11 @@ export function requestsOf(ctx: ActorContext): RequestLedger {
   return ctx.service<RequestLedger>(REQUESTS_SERVICE);
 }
 
+/** The ledger of `ctx`'s world, made now if it is not yet; null in a bare simulation (no world provides one). */
+export function ledgerIn(ctx: ActorContext): RequestLedger | null {
+  return ctx.alive && ctx.simulation.provides(REQUESTS_SERVICE) ? requestsOf(ctx) : null;
+}
+
 export class RequestLedger {
   private readonly records: RequestRecord[] = [];
   /** Requests in flight by id, so every hop can add its spans to the record. */
