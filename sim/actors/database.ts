@@ -29,7 +29,7 @@ import { CpuScheduler, type CpuJob } from './database-cpu.js';
 import { resolveDatabaseOptions, type DatabaseOptions, type ResolvedDatabaseOptions } from './database-options.js';
 // The database's fault kind (slow) registers when the database loads.
 import './database-faults.js';
-import { QUERY_ERRORS, QUERY_RESETS } from './error-faults.js';
+import { DialDraws, QUERY_ERRORS, QUERY_RESETS } from './error-faults.js';
 
 export interface DatabaseStats {
   /** Sessions that reached ReadyForQuery. */
@@ -159,8 +159,8 @@ class Instance implements PgSessionHandler {
   private readonly backends = new Map<PgServerSession, Backend>();
   private readonly o: ResolvedDatabaseOptions;
   private readonly streams: { auth: RandomStream; keys: RandomStream };
-  /** Draws for the error faults (query-errors, query-resets); made on the first draw, so a run without them draws nothing. */
-  private faultDraws: RandomStream | null = null;
+  /** Draws for the error faults (query-errors, query-resets). */
+  private readonly faults: DialDraws;
   private readonly m: {
     connections: Gauge;
     running: Gauge;
@@ -195,6 +195,7 @@ class Instance implements PgSessionHandler {
       queryUs: metrics.histogram(`${p}.queryUs`),
     };
     this.streams = { auth: ctx.random('auth'), keys: ctx.random('backendKeys') };
+    this.faults = new DialDraws(ctx);
     this.parameters = [
       ['client_encoding', 'UTF8'],
       ['DateStyle', 'ISO, MDY'],
@@ -303,17 +304,13 @@ class Instance implements PgSessionHandler {
         this.db.stats.queries++;
         this.m.queries.inc();
         let outcome: PgQueryOutcome;
-        const host = this.ctx.simulation.host(this.ctx.host);
-        const resets = host.dial(QUERY_RESETS);
-        if (resets > 0 && (this.faultDraws ??= this.ctx.random('faults')).next() < resets) {
+        if (this.faults.hits(QUERY_RESETS)) {
           // pg_terminate_backend mid-query: the client gets FATAL 57P01, then the connection closes.
           this.ctx.trace('db.query.end', { db: this.o.name, pid: b.pid, execUs, error: SqlState.AdminShutdown }, ids);
           session.terminate({ severity: 'FATAL', code: SqlState.AdminShutdown, message: PgMessages.adminShutdown });
           return;
         }
-        const errors = host.dial(QUERY_ERRORS);
-        const injected = errors > 0 && (this.faultDraws ??= this.ctx.random('faults')).next() < errors ? SqlState.SerializationFailure : undefined;
-        const error = h.error ?? injected;
+        const error = h.error ?? (this.faults.hits(QUERY_ERRORS) ? SqlState.SerializationFailure : undefined);
         if (error !== undefined) {
           this.db.stats.queryErrors++;
           this.m.queryErrors.inc();

@@ -10,6 +10,9 @@ import { showValue } from '../core/errors.js';
 import { numberOrText, registerFaultKind } from '../core/fault-kinds.js';
 import { expected } from '../core/fault-schedule.js';
 import { hostFaultKind } from '../core/host-faults.js';
+import type { ActorContext } from '../core/context.js';
+import type { Host } from '../core/host.js';
+import type { RandomStream } from '../core/random.js';
 
 export type DialFault = { kind: string; host: string; percent: number };
 
@@ -45,3 +48,21 @@ function dialFault(kind: string, rank: number, role: string, summary: string, wh
 export const queryErrorsFault = dialFault(QUERY_ERRORS, 150, 'database', 'the database fails `percent`% of its queries with ERROR 40001 (serialization failure); 0 ends it', 'of queries fail');
 export const queryResetsFault = dialFault(QUERY_RESETS, 151, 'database', 'the database ends `percent`% of its sessions mid-query with FATAL 57P01 and closes them (pg_terminate_backend, a failover); 0 ends it', 'of queries reset');
 export const handlerErrorsFault = dialFault(HANDLER_ERRORS, 152, 'service', "the service's handler throws for `percent`% of its requests (an application bug; the server answers 500); 0 ends it", 'of handlers throw');
+
+/**
+ * A component's draws against its host's dials: `hits(dial)` is true for that share of calls. The stream is
+ * made on the first draw, so a run whose dials stay at 0 draws nothing (and its digest is unchanged).
+ */
+export class DialDraws {
+  private readonly host: Host;
+  private stream: RandomStream | null = null;
+
+  constructor(private readonly ctx: ActorContext) {
+    this.host = ctx.simulation.host(ctx.host);
+  }
+
+  hits(dial: string): boolean {
+    const share = this.host.dial(dial);
+    return share > 0 && (this.stream ??= this.ctx.random('faults')).next() < share;
+  }
+}

@@ -4,8 +4,7 @@
  * with the root cause in `x-error` (POOL_ACQUIRE_TIMEOUT, 53300, ECONNRESET, …) so callers can count
  * requests by what really went wrong.
  */
-import type { RandomStream } from '../core/random.js';
-import { HANDLER_ERRORS } from './error-faults.js';
+import { DialDraws, HANDLER_ERRORS } from './error-faults.js';
 import type { ActorContext } from '../core/context.js';
 import { distribution, type DistributionSpec } from '../core/distribution.js';
 import { SimError } from '../core/errors.js';
@@ -65,8 +64,8 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
   // Workers are a pool too: slots with no timeout, so the queue for a worker is the pool's FIFO of waiters.
   const workers = new Pool<number>(ctx, { poolName: `${ctx.host}-workers`, maximumPoolSize: o.workers, minimumIdle: o.workers, connectionTimeoutMs: 0, maxLifetimeMs: 0, idleTimeoutMs: 0 }, { open: (done) => done(null, 0), close: () => {} });
   let queryId = 0;
-  /** Draws for the handler-errors fault; made on the first draw, so a run without it draws nothing. */
-  let faultDraws: RandomStream | null = null;
+  /** Draws for the handler-errors fault. */
+  const faults = new DialDraws(ctx);
   o.calls.forEach((c, i) => {
     if (typeof c?.host !== 'string' || !Number.isInteger(c.port) || typeof c.path !== 'string' || !c.path.startsWith('/')) {
       throw new SimError('ERR_SERVICE_OPTION', `service.calls[${i}]: expected { host, port, path: '/…', timeoutMs }, got ${JSON.stringify(c)}`);
@@ -94,8 +93,7 @@ export function runService(ctx: ActorContext, partial: Partial<ServiceOptions> =
       await ctx.sleep(Math.round(ctx.sample(cpu, 'cpu') * host.slowFactor));
       span('cpu', cpuStartUs);
       // A handler-errors fault: the application's code throws here; the HTTP server must still answer (500).
-      const throwShare = host.dial(HANDLER_ERRORS);
-      if (throwShare > 0 && (faultDraws ??= ctx.random('faults')).next() < throwShare) throw new Error(`${ctx.host}: handler failed (an injected application error)`);
+      if (faults.hits(HANDLER_ERRORS)) throw new Error(`${ctx.host}: handler failed (an injected application error)`);
       if (pool && db) {
         for (let q = 0; q < db.queriesPerRequest; q++) {
           let lease: Lease<PgConnection>;
