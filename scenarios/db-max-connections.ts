@@ -16,14 +16,17 @@ export const dbMaxConnections = defineScenario({
   name: 'db-max-connections',
   description: 'Replicas × pool size above max_connections: new database connections fail with FATAL 53300.',
   defaultDuration: '20s',
-  // The fixed configuration (6 replicas × 6 connections fit 40 − 3 reserved), at 150 requests/s to keep a case
-  // cheap: with 6 × 10 the refusals are the scenario's point, and chaos would only rediscover them.
+  // Pools of 7 (6 × 7 = 42 against 40 − 3 reserved), at 150 requests/s to keep a case cheap: only a fault that
+  // fills every pool (a slow database) reaches max_connections, so chaos holds the database to its limit
+  // (the db-max-connections audit), while with 6 × 10 the refusals would be the whole run. Recovery is judged
+  // 12 s after the heal: the pools keep what a fault made them open until node-postgres's idleTimeoutMillis
+  // (10 s) closes it, and meanwhile a pool short of a connection is refused (53300).
   // Nothing is crashed and the database is not killed: node-postgres sets no query timeout, so a query sent to
   // a silently crashed database, or whose reset was lost, waits forever; and a crashed replica's connections stay open on the database, taking max_connections
-  // slots (as PostgreSQL's would until TCP keepalive notices, hours later). Recovery is judged from 4 s after
-  // the heal: a connection cut for most of the 3 s window retransmits on a backed-off timer (1.6–3.2 s later),
-  // and its queries' callers miss their 5 s deadline meanwhile (chaos found 85.7% with 4 s of faults, 2 s settle).
-  chaos: { params: { ratePerS: 150, poolSize: 6 }, faultWindow: '3s', recover: '6s', settle: '4s', drain: '6s', hosts: ['db', 'service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], hostsFor: { crash: [], kill: ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], slow: ['db'], 'query-errors': ['db'], 'query-resets': ['db'], 'handler-errors': ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'] } },
+  // slots (as PostgreSQL's would until TCP keepalive notices, hours later). A connection cut for most of the 3 s window retransmits on a backed-off timer
+  // (1.6–3.2 s later), and its queries' callers miss their 5 s deadline meanwhile (chaos found 85.7% with 4 s of
+  // faults, 2 s settle).
+  chaos: { params: { ratePerS: 150, poolSize: 7 }, faultWindow: '3s', recover: '16s', settle: '12s', drain: '6s', hosts: ['db', 'service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], hostsFor: { crash: [], kill: ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'], slow: ['db'], 'query-errors': ['db'], 'query-resets': ['db'], 'handler-errors': ['service-1', 'service-2', 'service-3', 'service-4', 'service-5', 'service-6'] } },
   params: z.object({
     replicas: intParam(6, { description: 'Service replicas', min: 1, max: 100 }),
     poolSize: intParam(10, { description: 'Each replica pool\'s max connections (node-postgres pg.Pool)', min: 1, max: 1000 }),

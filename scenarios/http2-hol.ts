@@ -32,7 +32,7 @@ export const http2Hol = defineScenario({
   // whose reset a partition ate (chaos found it: a kill at 414 ms, a partition at 439 ms), never ends.
   // Long windows: after a heavy loss burst the one HTTP/2 connection waits out TCP's backed-off RTO (4 s, then
   // 8 s: no SACK or tail-loss probe here) with every stream behind it — the scenario's point, seen by chaos.
-  chaos: { faultWindow: '5s', recover: '20s', settle: '16s', drain: '20s', hosts: ['server'], episodes: ['partition', 'loss', 'latency', 'clog', 'pause'] },
+  chaos: { faultWindow: '5s', recover: '20s', settle: '16s', drain: '20s', hosts: ['server'], hostsFor: { 'response-aborts': ['server'] }, episodes: ['partition', 'loss', 'latency', 'clog', 'pause', 'response-aborts'] },
   params: z.object({
     protocol: choiceParam(['both', 'h2', 'h1'], 'both', { description: "Which clients run: 'both' (one host each) shows the comparison in one run" }),
     loss: numberParam(0.02, { description: 'Packet loss on every link, each direction (0–1)', min: 0, max: 1 }),

@@ -26,7 +26,7 @@ export const partition = defineScenario({
   // gateway's timeouts bound the wait); the client sets no deadline, so the gateway itself is left standing.
   // Recovery is judged from 5 s after the heal: a request sent just before it may wait out the gateway's
   // 5 s read timeout (chaos found 89.9% with 2 s, after a 2–3 s latency spike on the services' replies).
-  chaos: { params: { at: '1h' }, faultWindow: '5s', recover: '8s', settle: '5s', drain: '8s', hosts: ['svc-1', 'svc-2'], hostsFor: { 'handler-errors': ['svc-1', 'svc-2'] }, paramChoices: { retries: [0, 1] } },
+  chaos: { params: { at: '1h' }, faultWindow: '5s', recover: '8s', settle: '5s', drain: '8s', hosts: ['svc-1', 'svc-2'], hostsFor: { 'handler-errors': ['svc-1', 'svc-2'], 'response-aborts': ['svc-1', 'svc-2'] }, paramChoices: { retries: [0, 1] } },
   params: z.object({
     direction: choiceParam(['to-service', 'to-gateway'], 'to-service', { description: "Whose packets are lost: the gateway's to svc-1, or svc-1's to the gateway" }),
     at: durationParam('10s', { description: 'When the partition starts' }),

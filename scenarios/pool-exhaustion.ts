@@ -33,7 +33,7 @@ export const poolExhaustion = defineScenario({
   // settle is 3 s: 2 s failed 2 of 200 on 2–4 s latency spikes to the db (slow tails, shrunk to that one
   // episode); 3 s passed 600 of 600 (seeds 1–3), and 400 of 400 (seed 1) once a kill closed sockets as the kernel does.
   // Phases are short so a case stays cheap (~0.45 s: 200 runs on 2 workers in under a minute).
-  chaos: { params: { slowFor: '0s' }, faultWindow: '4s', recover: '4s', settle: '3s', drain: '6s', hosts: ['db', 'service', 'gateway'], hostsFor: { crash: ['service', 'gateway'], kill: ['service', 'gateway'], slow: ['db'], 'query-errors': ['db'], 'query-resets': ['db'], 'handler-errors': ['service'] }, paramChoices: { ratePerS: [150, 100] } },
+  chaos: { params: { slowFor: '0s' }, faultWindow: '4s', recover: '4s', settle: '3s', drain: '6s', hosts: ['db', 'service', 'gateway'], hostsFor: { crash: ['service', 'gateway'], kill: ['service', 'gateway'], slow: ['db'], 'query-errors': ['db'], 'query-resets': ['db'], 'handler-errors': ['service'], 'response-aborts': ['service'] }, paramChoices: { ratePerS: [150, 100] } },
   params: z.object({
     ratePerS: numberParam(150, { description: 'Client requests per second (Poisson)', min: 0 }),
     poolSize: intParam(10, { description: "Service's maximumPoolSize", min: 1, max: 10_000 }),

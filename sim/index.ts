@@ -113,7 +113,9 @@ export { RequestLedger, requestsOf, errorName, type RequestRecord, type RequestS
 export { Database, startDatabase, type DatabaseStats } from './actors/database.js';
 export { databaseDefaults, resolveDatabaseOptions, type DatabaseOptions } from './actors/database-options.js';
 export { slowFault, type SlowFault } from './actors/database-faults.js';
-export { queryErrorsFault, queryResetsFault, handlerErrorsFault, type DialFault } from './actors/error-faults.js';
+export { queryErrorsFault, queryResetsFault, handlerErrorsFault } from './actors/error-faults.js';
+export { responseAbortsFault } from './proto/http-faults.js';
+export { dialFault, DialDraws, type DialFault } from './core/host-dials.js';
 export { runClient, resolveClientOptions, clientDefaults, type ClientOptions, type Attempt } from './actors/client.js';
 export { backoffUs, RetryBudget, type BackoffOptions } from './actors/retry.js';
 export { runService, serviceDefaults, type ServiceOptions } from './actors/service.js';

@@ -13,9 +13,11 @@ import type { StreamChecker } from './net/tcp/stream-check.js';
 import { POOLS_SERVICE, PoolRegistry } from './pool/registry.js';
 import { REQUESTS_SERVICE, RequestLedger } from './requests/ledger.js';
 // The built-in layers' fault kinds, registered wherever a world can be made: the network's come with it,
-// the host faults with the core's schedule, and `slow` (a host's slowable components) with this import.
+// the host faults with the core's schedule, and `slow` and the error dials (query-errors, handler-errors,
+// response-aborts) with these imports, so every world lists the same kinds in the same order.
 import './actors/database-faults.js';
 import './actors/error-faults.js';
+import './proto/http-faults.js';
 
 export interface WorldOptions extends SimulationOptions {
   /**

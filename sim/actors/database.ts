@@ -29,7 +29,9 @@ import { CpuScheduler, type CpuJob } from './database-cpu.js';
 import { resolveDatabaseOptions, type DatabaseOptions, type ResolvedDatabaseOptions } from './database-options.js';
 // The database's fault kind (slow) registers when the database loads.
 import './database-faults.js';
-import { DialDraws, QUERY_ERRORS, QUERY_RESETS } from './error-faults.js';
+import { openAudit, type Audit } from '../core/audits.js';
+import { DialDraws } from '../core/host-dials.js';
+import { QUERY_ERRORS, QUERY_RESETS } from './error-faults.js';
 
 export interface DatabaseStats {
   /** Sessions that reached ReadyForQuery. */
@@ -161,6 +163,8 @@ class Instance implements PgSessionHandler {
   private readonly streams: { auth: RandomStream; keys: RandomStream };
   /** Draws for the error faults (query-errors, query-resets). */
   private readonly faults: DialDraws;
+  /** No more backends hold a slot than max_connections allows (db-max-connections). */
+  private readonly slotsAudit: Audit;
   private readonly m: {
     connections: Gauge;
     running: Gauge;
@@ -196,6 +200,7 @@ class Instance implements PgSessionHandler {
     };
     this.streams = { auth: ctx.random('auth'), keys: ctx.random('backendKeys') };
     this.faults = new DialDraws(ctx);
+    this.slotsAudit = openAudit(ctx, `database ${o.name} on ${ctx.host}`, 'db-max-connections');
     this.parameters = [
       ['client_encoding', 'UTF8'],
       ['DateStyle', 'ISO, MDY'],
@@ -265,6 +270,8 @@ class Instance implements PgSessionHandler {
     const b = this.backends.get(session)!;
     if (this.slotsUsed >= this.o.maxConnections) return { severity: 'FATAL', code: SqlState.TooManyConnections, message: PgMessages.tooManyClients };
     this.slotsUsed++;
+    // Beside the check above, not in it: a slip there (> for >=) still counts here.
+    if (this.slotsUsed > this.o.maxConnections) this.slotsAudit.breach(this.ctx.now, `${this.slotsUsed} backends hold a slot, max_connections is ${this.o.maxConnections}`);
     b.hasSlot = true;
     if (this.slotsUsed > this.db.stats.peakConnections) this.db.stats.peakConnections = this.slotsUsed;
     this.updateGauges();

@@ -4,7 +4,8 @@
  * with the root cause in `x-error` (POOL_ACQUIRE_TIMEOUT, 53300, ECONNRESET, …) so callers can count
  * requests by what really went wrong.
  */
-import { DialDraws, HANDLER_ERRORS } from './error-faults.js';
+import { DialDraws } from '../core/host-dials.js';
+import { HANDLER_ERRORS } from './error-faults.js';
 import type { ActorContext } from '../core/context.js';
 import { distribution, type DistributionSpec } from '../core/distribution.js';
 import { SimError } from '../core/errors.js';

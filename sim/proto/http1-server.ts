@@ -12,6 +12,7 @@ import { SimError } from '../core/errors.js';
 import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
 import type { NetError } from '../net/errors.js';
 import { TcpListener } from './tcp-listener.js';
+import { ResponseAborts } from './http-faults.js';
 import type { Socket } from '../net/tcp/socket.js';
 import {
   encodeResponseHead,
@@ -155,10 +156,13 @@ export class HttpServer extends TcpListener<ServerConnection> {
 
   /** @internal Whether each request whose handler finished on a live connection had its answer (see auditAnswer). */
   answers: Audit | null = null;
+  /** @internal The response-aborts fault's draws (made when the server listens). */
+  aborts: ResponseAborts | null = null;
 
   /** Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE). */
   listen(port: number, backlog?: number): this {
     this.answers ??= openAudit(this.ctx, `http server ${this.ctx.host}:${port}`, 'http-answers');
+    this.aborts ??= new ResponseAborts(this.ctx);
     // allowHalfOpen, as Node's http.Server: a client's FIN after its request still gets the response.
     return this.listenOn(port, backlog, { allowHalfOpen: true }, (socket, open) =>
       this.options.maxConnections > 0 && open >= this.options.maxConnections ? null : new ServerConnection(this, socket),
@@ -347,6 +351,11 @@ class ServerConnection {
     this.socket.destroy();
   }
 
+  /** @internal The response was aborted (response-aborts): the framework destroys the socket, as Express does once headers are out. */
+  aborted(): void {
+    if (this.state === 'handling') this.closeSocket();
+  }
+
   /** Closes gracefully: FIN after anything still queued (close(2); RST if unread data remains, as Linux does). */
   private closeSocket(): void {
     this.state = 'closed';
@@ -376,6 +385,9 @@ class ServerConnection {
     this.cancelHeadersTimer();
   }
 }
+
+/** How much of an aborted response's body goes out before the connection closes: half of it, at most this. */
+const ABORTED_BODY_BYTES = 16 * 1024;
 
 class ServerResponse implements HttpServerResponse {
   headersSent = false;
@@ -411,6 +423,16 @@ class ServerResponse implements HttpServerResponse {
     if (!socket) {
       this.record(status, body, 'client closed the connection');
       this.conn.responded(false);
+      return;
+    }
+    if (this.conn.server.aborts?.hits()) {
+      // The body stream failed midway: what went out stays, the rest never comes (Content-Length says more).
+      const cut = Math.min(body >> 1, ABORTED_BODY_BYTES);
+      const partial = new Uint8Array(encoded.byteLength + cut);
+      partial.set(encoded);
+      socket.write(partial);
+      this.record(status, cut, 'aborted');
+      this.conn.aborted();
       return;
     }
     writeMessage(socket, encoded, body, () => {

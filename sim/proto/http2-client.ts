@@ -13,6 +13,7 @@
  * stream is cancelled with RST_STREAM CANCEL and the connection stays. A new connection is opened when
  * the current one is gone or going away; requests still queued move to it.
  */
+import { openAudit, type Audit } from '../core/audits.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { netOf } from '../net/api.js';
@@ -118,6 +119,8 @@ export class Http2Client {
   /** Requests waiting for a stream, FIFO. */
   private queue: Exchange[] = [];
   private closed = false;
+  /** Every stream gives its concurrency slot back when its request ends (h2-stream-slots): a leaked one would cap the connection. */
+  private readonly slots: Audit;
 
   constructor(
     private readonly ctx: ActorContext,
@@ -136,6 +139,7 @@ export class Http2Client {
     this.local = { ...resolveHttp2Settings(options.settings ?? {}, 'http2Client.settings'), maxConcurrentStreams: null };
     this.tls = options.tls === undefined ? null : resolveTlsOptions(options.tls, 'http2Client.tls');
     this.propagateDeadline = options.propagateDeadline ?? false;
+    this.slots = openAudit(ctx, `http2 client ${ctx.host} -> ${host}:${port}`, 'h2-stream-slots');
   }
 
   /** Sends a request and resolves with the whole response; rejects with an Error that has a `code`. Never retries. */
@@ -298,6 +302,10 @@ export class Http2Client {
   /** Marks it done and writes its trace record (http.request, as HTTP/1.1's, with protocol and stream). */
   private settle(ex: Exchange, status: number | undefined, err: unknown): void {
     ex.done = true;
+    // Checked here, where every ending passes, not in the branches that release (a bug would change those).
+    if (ex.conn !== null && ex.conn.exchanges.get(ex.streamId) === ex) {
+      this.slots.breach(this.ctx.now, `stream ${ex.streamId} (request ${ex.requestId ?? 'without an id'}) ended ${err === undefined ? 'with its response' : `with ${codeOf(err)}`} but still holds its concurrency slot (${ex.conn.exchanges.size} held)`);
+    }
     ex.timer?.cancel();
     ex.readTimer?.cancel();
     ex.timer = ex.readTimer = null;

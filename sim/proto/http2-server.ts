@@ -11,6 +11,7 @@ import { RequestContext } from '../requests/context.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { TcpListener } from './tcp-listener.js';
+import { ResponseAborts } from './http-faults.js';
 import type { Socket } from '../net/tcp/socket.js';
 import { auditAnswer, type HttpHandler, type HttpRequest, type HttpResponseInit, type HttpServerResponse, type HttpSocketInfo } from './http1-server.js';
 import { CONNECTION_SPECIFIC, UNLIMITED_STREAMS } from './http2-frames.js';
@@ -85,10 +86,13 @@ export class Http2Server extends TcpListener<ServerSession> {
 
   /** @internal Whether each request whose handler finished on a live stream had its answer (see auditAnswer). */
   answers: Audit | null = null;
+  /** @internal The response-aborts fault's draws (made when the server listens). */
+  aborts: ResponseAborts | null = null;
 
   /** Listens on `port` with `backlog` (default 511, as Node); a port in use fails the actor (EADDRINUSE). */
   listen(port: number, backlog?: number): this {
     this.answers ??= openAudit(this.ctx, `http2 server ${this.ctx.host}:${port}`, 'http-answers');
+    this.aborts ??= new ResponseAborts(this.ctx);
     return this.listenOn(port, backlog, {}, (socket) => new ServerSession(this, socket));
   }
 
@@ -240,6 +244,13 @@ class ServerSession {
     else done();
   }
 
+  /** @internal The head goes out, then RST_STREAM INTERNAL_ERROR: the response was aborted (response-aborts). */
+  abort(stream: SessionStream, id: number, headers: [string, string][]): void {
+    this.session.writeHeaders(stream, headers, false);
+    this.session.resetStream(id, 'INTERNAL_ERROR');
+    this.finished(id);
+  }
+
   /** @internal The response's last byte went to the socket: the stream no longer counts. */
   finished(id: number): void {
     this.open.delete(id);
@@ -293,6 +304,12 @@ class StreamResponse implements HttpServerResponse {
     if (!headers.some(([n]) => n === 'content-length')) headers.push(['content-length', String(bodyBytes)]);
     if (!this.owner.writable(this.id)) {
       this.record(status, body, 'stream closed before the response');
+      return;
+    }
+    if (this.owner.server.aborts?.hits()) {
+      // The body stream failed midway: Node's Http2Stream.destroy(err) resets the stream with INTERNAL_ERROR.
+      this.record(status, 0, 'aborted');
+      this.owner.abort(this.stream, this.id, headers);
       return;
     }
     this.owner.respond(this.stream, headers, body, () => {

@@ -62,13 +62,14 @@ describe('chaos arbitraries', () => {
   it('the profile decides the kinds: hello has network faults only; pool-exhaustion slows only db and crashes or kills only service and gateway', () => {
     expect(chaosTopology(findScenario('hello')!).kinds).toEqual(['partition', 'loss', 'latency', 'clog']);
     const t = chaosTopology(poolExhaustion);
-    expect(t.kinds).toEqual(['partition', 'loss', 'latency', 'clog', 'crash', 'kill', 'pause', 'slow', 'query-errors', 'query-resets', 'handler-errors']);
+    expect(t.kinds).toEqual(['partition', 'loss', 'latency', 'clog', 'crash', 'kill', 'pause', 'slow', 'query-errors', 'query-resets', 'handler-errors', 'response-aborts']);
     expect(t.hostsFor.crash).toEqual(['service', 'gateway']);
     expect(t.hostsFor.kill).toEqual(['service', 'gateway']);
     expect(t.targets).toEqual(['db', 'service', 'gateway']);
     expect(t.hostsFor.slow).toEqual(['db']);
     expect(t.hostsFor['query-resets']).toEqual(['db']);
     expect(t.hostsFor['handler-errors']).toEqual(['service']);
+    expect(t.hostsFor['response-aborts']).toEqual(['service']);
     expect(() => chaosTopology(findScenario('mmc')!)).toThrow(/mmc has no network/);
   });
 
@@ -77,7 +78,7 @@ describe('chaos arbitraries', () => {
     const mixes = new Set(inputs.map((i) => i.kinds.join(',')));
     expect(mixes.size).toBeGreaterThan(40);
     const sizes = new Set(inputs.map((i) => i.kinds.length));
-    expect([...sizes].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect([...sizes].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(inputs.some((i) => i.episodes.length === 0)).toBe(true);
     expect(inputs.every((i) => i.episodes.every((e) => i.kinds.includes(e.kind)))).toBe(true);
     // Parameters come from the profile's choices only.

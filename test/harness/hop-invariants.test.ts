@@ -21,8 +21,9 @@ import {
   World,
   z,
 } from 'faultline';
-import { poolExhaustion } from 'faultline/scenarios';
+import { http2Hol, poolExhaustion } from 'faultline/scenarios';
 import { Gateway } from '../../sim/actors/gateway.js';
+import { Http2Client } from '../../sim/proto/http2-client.js';
 
 const restore: (() => void)[] = [];
 afterEach(() => restore.splice(0).forEach((undo) => undo()));
@@ -241,5 +242,27 @@ describe('event-order: same-instant timers fire in the order they were set', () 
     const { fired, violations } = await fireOrder(true);
     expect(fired).toEqual(['c', 'b', 'a']);
     expect(violations[0]?.message).toMatch(/^timer #\d+ due at 1000 µs fired after timer #\d+ at 1000 µs$/);
+  });
+});
+
+describe('h2-stream-slots: every HTTP/2 stream gives its concurrency slot back when its request ends', () => {
+  // The server aborts a third of its responses (HEADERS, then RST_STREAM INTERNAL_ERROR): the client's
+  // reset path runs hundreds of times beside the ordinary one.
+  const aborts = [{ at: '1s', kind: 'response-aborts', host: 'server', percent: 30 }];
+  const slotsAudit = (run: Awaited<ReturnType<typeof simulate>>) => run.world.audits.all().filter((a) => a.rule === 'h2-stream-slots');
+
+  it('holds in http2-hol with the server resetting streams', async () => {
+    const run = await simulate(http2Hol, { faults: aborts, duration: '6s', traceDetail: 'light' });
+    expect(run.requests.byError.ERR_HTTP2_STREAM_ERROR).toBeGreaterThan(20);
+    const audits = slotsAudit(run);
+    expect(audits.length).toBeGreaterThan(0);
+    for (const a of audits) expect(a.first).toBeNull();
+  });
+
+  it('fails when a stream that ends keeps its slot', async () => {
+    plant(Http2Client.prototype, 'release', () => {});
+    const run = await simulate(http2Hol, { faults: aborts, duration: '6s', traceDetail: 'light' });
+    const breached = slotsAudit(run).find((a) => a.first !== null);
+    expect(breached?.first?.message).toMatch(/^stream \d+ \(request [^)]+\) ended with .+ but still holds its concurrency slot \(\d+ held\)$/);
   });
 });

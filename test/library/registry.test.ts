@@ -28,14 +28,14 @@ import { gcPause, gcScenario } from '../fixtures/gc-pause.js';
 describe('the built-in fault kinds', () => {
   it('are registered by the layer that owns them, in one order', () => {
     const layers = Object.fromEntries(faultKindList().map((k) => [k.kind, k.layer]));
-    expect(faultKindNames().filter((k) => k !== 'gc-pause')).toEqual(['partition', 'heal', 'hold', 'release', 'latency', 'loss', 'link', 'crash', 'kill', 'stop', 'pause', 'resume', 'restart', 'slow', 'drain', 'query-errors', 'query-resets', 'handler-errors']);
+    expect(faultKindNames().filter((k) => k !== 'gc-pause')).toEqual(['partition', 'heal', 'hold', 'release', 'latency', 'loss', 'link', 'crash', 'kill', 'stop', 'pause', 'resume', 'restart', 'slow', 'drain', 'query-errors', 'query-resets', 'handler-errors', 'response-aborts']);
     expect(layers).toMatchObject({ partition: 'net', loss: 'net', crash: 'host', drain: 'host', slow: 'database' });
   });
 
   it('declare an end for every chaos episode, and a target the form can offer for every form', () => {
     for (const k of episodeKindList()) expect(k.end, k.kind).toBeDefined();
     for (const k of faultKindList().filter((x) => x.form)) expect(['host', 'links'], k.kind).toContain(k.target);
-    expect(episodeKindList().map(episodeName).filter((n) => n !== 'gc')).toEqual(['partition', 'loss', 'latency', 'clog', 'crash', 'kill', 'pause', 'slow', 'query-errors', 'query-resets', 'handler-errors']);
+    expect(episodeKindList().map(episodeName).filter((n) => n !== 'gc')).toEqual(['partition', 'loss', 'latency', 'clog', 'crash', 'kill', 'pause', 'slow', 'query-errors', 'query-resets', 'handler-errors', 'response-aborts']);
   });
 
   it('refuse a second, different declaration under a taken name, and a name that is not lower-case', () => {
@@ -54,7 +54,7 @@ describe("a user's own fault kind", () => {
     expect(parseFaults([{ at: '1s', kind: 'gc-pause', host: 'api' }], world)).toEqual([{ at: '1s', kind: 'gc-pause', host: 'api' }]);
     expect(() => parseFaults([{ at: '1s', kind: 'gc-pause', host: 'nowhere' }], world)).toThrow("faults[0].host: unknown host 'nowhere' (hosts: db, api, client)");
     expect(() => parseFaults([{ at: '1s', kind: 'gc-pause' }], world)).toThrow('faults[0].host: missing');
-    expect(() => parseFaults([{ at: '1s', kind: 'gc' }], world)).toThrow(/faults\[0\]\.kind: unknown fault 'gc' \(kinds: .*drain, query-errors, query-resets, handler-errors, gc-pause\)/);
+    expect(() => parseFaults([{ at: '1s', kind: 'gc' }], world)).toThrow(/faults\[0\]\.kind: unknown fault 'gc' \(kinds: .*drain, query-errors, query-resets, handler-errors, response-aborts, gc-pause\)/);
   });
 
   it('is drawn by chaos under the default profile, on the hosts its episode picks by role', () => {

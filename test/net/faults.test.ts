@@ -56,8 +56,8 @@ describe('fault data', () => {
   it.each<[string, unknown, string]>([
     ['not a list', { kind: 'heal' }, `faults: expected a list of faults, got {"kind":"heal"}`],
     ['not an object', [42], 'faults[0]: expected a fault object, got 42'],
-    ['unknown kind', at({ kind: 'explode' }), "faults[0].kind: unknown fault 'explode' (kinds: partition, heal, hold, release, latency, loss, link, crash, kill, stop, pause, resume, restart, slow, drain, query-errors, query-resets, handler-errors)"],
-    ['missing kind', [{ at: 0 }], 'faults[0].kind: missing (kinds: partition, heal, hold, release, latency, loss, link, crash, kill, stop, pause, resume, restart, slow, drain, query-errors, query-resets, handler-errors)'],
+    ['unknown kind', at({ kind: 'explode' }), "faults[0].kind: unknown fault 'explode' (kinds: partition, heal, hold, release, latency, loss, link, crash, kill, stop, pause, resume, restart, slow, drain, query-errors, query-resets, handler-errors, response-aborts)"],
+    ['missing kind', [{ at: 0 }], 'faults[0].kind: missing (kinds: partition, heal, hold, release, latency, loss, link, crash, kill, stop, pause, resume, restart, slow, drain, query-errors, query-resets, handler-errors, response-aborts)'],
     ['unknown host', at({ kind: 'partition', a: 'a', b: ['b', 'nope'] }, 1), "faults[1].b: unknown host 'nope' (hosts: a, b, c)"],
     ['unknown host in a', at({ kind: 'partition', a: 'nope' }, 1), "faults[1].a: unknown host 'nope' (hosts: a, b, c)"],
     ['unknown host of a host fault', at({ kind: 'crash', host: 'd' }), "faults[0].host: unknown host 'd' (hosts: a, b, c)"],

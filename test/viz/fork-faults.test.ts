@@ -53,6 +53,7 @@ describe('fork entries', () => {
       'query-errors': { at: '18.392165s', kind: 'query-errors', host: 'db', percent: 0 },
       'query-resets': { at: '18.392165s', kind: 'query-resets', host: 'db', percent: 0 },
       'handler-errors': { at: '18.392165s', kind: 'handler-errors', host: 'db', percent: 0 },
+      'response-aborts': { at: '18.392165s', kind: 'response-aborts', host: 'db', percent: 0 },
     });
   });
 
