@@ -8,7 +8,7 @@ import { FAULTLINE_VERSION, MemorySink, systemJsonSchema, parseAssignments, pars
 import { scenarios } from 'faultline/scenarios';
 import { JsonlFileSink, loadScenario } from 'faultline/node';
 import { formatRecord, formatSummary } from './format.js';
-import { formatTimeline } from './timeline.js';
+import { TimelineSink } from './timeline.js';
 import { isUserError, oneLine, parseSeed, readJson, scenarioChoices, UsageError } from './args.js';
 import { check, CheckError, checkUsage } from './check.js';
 import type { Terminal } from './check-report.js';
@@ -133,7 +133,8 @@ async function run(args: string[], out: (line: string) => void, progressOptions:
   const sinks: TraceSink[] = [];
   const log = new MemorySink();
   const logSink = new LogSink(log, logLines);
-  if (!values.json) sinks.push(logSink);
+  const timeline = values.json ? null : new TimelineSink(parseDuration(values.duration ?? scenario.defaultDuration, '--duration'));
+  if (timeline) sinks.push(logSink, timeline);
   if (values.trace !== undefined) {
     try {
       sinks.push(new JsonlFileSink(values.trace));
@@ -188,7 +189,7 @@ async function run(args: string[], out: (line: string) => void, progressOptions:
     const hidden = result.records - 2 - Math.min(shown.length, logLines);
     if (hidden > 0) out(`  … ${hidden} more records, packets included${values.trace ? ` (all in ${values.trace})` : ' (write them all with --trace run.jsonl)'}`);
   }
-  for (const line of formatTimeline({ world: run.world, endUs: result.endUs, requests: run.records, faults: logSink.faults, poolTimeouts: logSink.poolTimeouts })) out(line);
+  for (const line of timeline!.format(run.world, result.endUs, logSink.faults)) out(line);
   if (logSink.faults.length > 0) {
     out('');
     out(`faults applied (${logSink.faults.length}):`);
@@ -199,17 +200,15 @@ async function run(args: string[], out: (line: string) => void, progressOptions:
   return exit;
 }
 
-/** Keeps the first records for --log, and what the summary lists: faults and pool timeouts. */
+/** Keeps the first records for --log, and the faults the summary lists. */
 class LogSink implements TraceSink {
   readonly faults: TraceRecord[] = [];
-  readonly poolTimeouts: TraceRecord[] = [];
   constructor(
     private readonly into: MemorySink,
     private readonly keep: number,
   ) {}
   write(record: TraceRecord, line: string): void {
     if (record.kind === 'fault' || record.kind === 'db.slow' || (record.kind.startsWith('host.') && record.kind !== 'host.add')) this.faults.push(record);
-    else if (record.kind === 'pool.timeout') this.poolTimeouts.push(record);
     if (record.kind.startsWith('pkt.')) return;
     if (this.into.records.length <= this.keep + 1 || record.kind === 'run.stop') this.into.write(record, line);
   }

@@ -91,10 +91,10 @@ export const bugs: readonly Bug[] = [
     edits: [{ file: 'sim/proto/http1-server.ts', find: 'if (this.headersSent) return;\n    this.end({ status: 500 });', replace: 'if (!this.headersSent) return;\n    this.end({ status: 500 });' }],
   },
   {
-    name: 'http1-client-ignores-idle-fin',
-    what: "HTTP/1.1 client: an idle connection's FIN is ignored, so the stale-connection check never sees it and it is reused",
+    name: 'http1-client-reuses-closed',
+    what: 'HTTP/1.1 client: only a connection that was reset counts as stale, so one the server closed with a FIN while it sat idle is reused',
     scenarios: ['keepalive-race', 'partition'],
-    edits: [{ file: 'sim/proto/http1-client.ts', find: '    this.kill(conn, null);\n  }\n\n  /** The connection is finished', replace: '  }\n\n  /** The connection is finished' }],
+    edits: [{ file: 'sim/proto/http1-client.ts', find: "    if (conn.state === 'closed') {\n      // The server's FIN or RST came while it sat idle", replace: "    if (conn.state === 'closed' && conn.failure !== null) {\n      // The server's FIN or RST came while it sat idle" }],
   },
   {
     name: 'h2-reset-leaks-slot',

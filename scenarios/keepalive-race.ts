@@ -20,8 +20,10 @@ export const keepaliveRace = defineScenario({
   // leaves a request with no deadline waiting forever, as a real one would (chaos found it at run 150: a 47%
   // loss burst over a server pause). So chaos gives each request 5 s, as a deployment would, and keeps loss
   // in the profile: loss is what reaches TCP's close paths (a lost FIN, a lost RST). The drain is long because
-  // retransmissions after a pause may be backed off by seconds; with 10 users and no load, they cost nothing.
-  chaos: { params: { attemptTimeoutMs: 5000 }, faultWindow: '5s', recover: '10s', settle: '3s', drain: '30s', hosts: ['server'], episodes: ['loss', 'latency', 'clog', 'pause'] },
+  // retransmissions after a pause may be backed off by seconds; at this load they cost nothing. 50 users, not
+  // 10: the race itself fails a request or two in a hundred without any fault, in bursts, and with 10 users the
+  // recovery window held 20 requests, so 3 healthy resets failed 'recovers' (2 runs in 400).
+  chaos: { params: { attemptTimeoutMs: 5000, users: 50 }, faultWindow: '5s', recover: '10s', settle: '3s', drain: '30s', hosts: ['server'], episodes: ['loss', 'latency', 'clog', 'pause'] },
   params: z.object({
     serverKeepAliveMs: intParam(3000, { description: "Server's keepAliveTimeout, ms (Node's default is 5000)", min: 0 }),
     clientIdleMs: intParam(4000, { description: "Client pool's idle timeout, ms (undici's default is 4000)", min: 0 }),

@@ -41,7 +41,7 @@ export const mmc = defineScenario({
         const holds = ctx.random('hold');
         const ledger = world.requests;
         // Millions of requests: keep the counts, not each one, and leave them out of the trace.
-        ledger.keepRecords = false;
+        ledger.keep = 'none';
         ledger.traceRequests = false;
         ctx.timer(p.warmUp, () => pool.resetStats());
         const arrive = () => {

@@ -107,7 +107,7 @@ export { Pool, Lease, PoolTimeoutError, type ConnectionFactory, type PoolStats }
 export { PoolRegistry, type PoolSummary } from './pool/registry.js';
 export { resolvePoolOptions, poolPresets, hikariDefaults, type PoolOptions } from './pool/options.js';
 export { RequestContext, REQUEST_ID_HEADER, TIMEOUT_HEADER } from './requests/context.js';
-export { RequestLedger, requestsOf, errorName, type RequestRecord, type RequestSummary, type Span } from './requests/ledger.js';
+export { RequestLedger, requestsOf, errorName, KEEP_REQUESTS_DEFAULT, type KeepRequests, type RequestRecord, type RequestSummary, type Span } from './requests/ledger.js';
 
 // Actors: the components of a backend.
 export { Database, startDatabase, type DatabaseStats } from './actors/database.js';

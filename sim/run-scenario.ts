@@ -17,7 +17,7 @@ import { ParamError, resolveParams } from './params.js';
 import { replayCommand } from './harness/replay.js';
 import { TraceQuery } from './harness/trace-query.js';
 import type { PoolSummary } from './pool/registry.js';
-import type { RequestRecord, RequestSummary } from './requests/ledger.js';
+import type { KeepRequests, RequestRecord, RequestSummary } from './requests/ledger.js';
 import { paramsJson, type Scenario } from './scenario.js';
 import { World } from './world.js';
 
@@ -38,6 +38,10 @@ export interface ScenarioRunOptions {
   keepTrace?: boolean;
   /** Check every TCP byte stream arrives intact and in order (the stream-integrity invariant). Default false. */
   checkStreams?: boolean;
+  /** Which ended requests `run.records` holds: 'all', 'none' or the last n (default 1000; simulate() keeps all). */
+  keepRequests?: KeepRequests;
+  /** Steps each gauge keeps exactly (default 4096; Infinity: all). */
+  gaugeExactSteps?: number;
   /**
    * Called every `everyEvents` events with where the run is (the CLI's status line on a terminal). It runs
    * between events with the real-world traps lifted; it only reads, so the run is the same with or without it.
@@ -79,7 +83,7 @@ export interface ScenarioRun<S extends z.ZodObject = z.ZodObject> {
   digest: string;
   unseed: string;
   requests: RequestSummary;
-  /** Every request with its spans (empty when the scenario turns record keeping off). */
+  /** The requests kept whole, with their spans, in start order (every one from simulate(); see keepRequests). */
   records: readonly RequestRecord[];
   pools: Record<string, PoolSummary>;
   metrics: MetricsSnapshot;
@@ -107,6 +111,8 @@ export async function runScenario<S extends z.ZodObject>(scenario: Scenario<S>, 
     sinks,
     traceDetail: options.traceDetail,
     checkStreams: options.checkStreams,
+    keepRequests: options.keepRequests,
+    gaugeExactSteps: options.gaugeExactSteps,
   });
   buildScenario(scenario, world, params);
   if (options.faults !== undefined) scheduleFaults(world, faults);

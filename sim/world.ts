@@ -11,7 +11,7 @@ import { Simulation, type SimulationOptions } from './core/simulation.js';
 import { Network, type NetworkOptions } from './net/network.js';
 import type { StreamChecker } from './net/tcp/stream-check.js';
 import { POOLS_SERVICE, PoolRegistry } from './pool/registry.js';
-import { REQUESTS_SERVICE, RequestLedger } from './requests/ledger.js';
+import { checkKeepRequests, KEEP_REQUESTS_DEFAULT, REQUESTS_SERVICE, RequestLedger, type KeepRequests } from './requests/ledger.js';
 // The built-in layers' fault kinds, registered wherever a world can be made: the network's come with it,
 // the host faults with the core's schedule, and `slow` and the error dials (query-errors, handler-errors,
 // response-aborts) with these imports, so every world lists the same kinds in the same order.
@@ -26,6 +26,11 @@ export interface WorldOptions extends SimulationOptions {
    * that network's own options say. Default false.
    */
   checkStreams?: boolean;
+  /**
+   * Which ended requests the ledger keeps whole, with their spans: 'all' (what simulate() asks for: tests and
+   * chaos invariants read them), 'none', or the last n. Default the last 1000: memory flat in the run's length.
+   */
+  keepRequests?: KeepRequests;
 }
 
 export class World {
@@ -37,10 +42,12 @@ export class World {
   readonly checkStreams: boolean;
   private network: Network | null = null;
   private ledger: RequestLedger | null = null;
+  private readonly keepRequests: KeepRequests;
 
   constructor(options: WorldOptions) {
     this.sim = new Simulation(options);
     this.checkStreams = options.checkStreams ?? false;
+    this.keepRequests = checkKeepRequests(options.keepRequests ?? KEEP_REQUESTS_DEFAULT, 'keepRequests');
     this.sim.provide(REQUESTS_SERVICE, () => this.requests);
     this.sim.provide(POOLS_SERVICE, () => this.pools);
     this.sim.provide(AUDITS_SERVICE, () => this.audits);
@@ -51,7 +58,7 @@ export class World {
    * their windows in the order they were made, so a world that never counts a request traces no request gauge.
    */
   get requests(): RequestLedger {
-    return (this.ledger ??= new RequestLedger(this.sim));
+    return (this.ledger ??= new RequestLedger(this.sim, this.keepRequests));
   }
 
   /** Makes the world's network (one per world): hosts with addresses, links, TCP and UDP. */

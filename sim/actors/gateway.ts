@@ -203,7 +203,9 @@ export class Gateway {
     if (!this.retryable(result) || attempt > o.maxRetries || context.expired(this.ctx.now)) return false;
     // nginx tries each server once (proxy_next_upstream); Envoy may come back to one.
     if (o.style === 'nginx' && tried >= o.upstream.replicas.length) return false;
-    if (o.caps && this.retriesInFlight >= o.caps.maxRetries) return this.refuseRetry('caps.maxRetries');
+    // Envoy: "If this field is set, the retry budget will override any configured retry circuit breaker"
+    // (CircuitBreakers.Thresholds.retry_budget): with a budget, caps.maxRetries does not apply.
+    if (o.caps && !o.retryBudget && this.retriesInFlight >= o.caps.maxRetries) return this.refuseRetry('caps.maxRetries');
     if (o.retryBudget && this.retriesInFlight >= this.retryAllowance()) return this.refuseRetry('retryBudget');
     return true;
   }
@@ -221,11 +223,11 @@ export class Gateway {
     if (o.style === 'nginx' && tried.includes(replica)) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: ${o.upstream.replicas[replica]!.host} tried twice (nginx's proxy_next_upstream tries each server once)`);
   }
 
-  /** The retry rules, checked as a retry is decided: Envoy's caps.maxRetries and retry budget. */
+  /** The retry rules, checked as a retry is decided: Envoy's retry budget where there is one, else caps.maxRetries. */
   private auditRetry(req: HttpRequest): void {
     const o = this.options;
     const next = this.retriesInFlight + 1;
-    if (o.caps && next > o.caps.maxRetries) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: retry ${next} in flight, over caps.maxRetries ${o.caps.maxRetries}`);
+    if (o.caps && !o.retryBudget && next > o.caps.maxRetries) this.tries.breach(this.ctx.now, `request ${req.requestId ?? '(no id)'}: retry ${next} in flight, over caps.maxRetries ${o.caps.maxRetries}`);
     const b = o.retryBudget;
     if (b) {
       // Worked out here from the configuration, not with retryAllowance(): the check must not share the code it checks.

@@ -50,9 +50,22 @@ export class TimeHeap<T extends HeapEntry> {
     this.items.length = 0;
   }
 
-  private siftDown(entry: T, n: number): void {
+  /** Keeps only the entries `keep` accepts and restores heap order (Floyd's bottom-up build, O(n)). */
+  retain(keep: (entry: T) => boolean): void {
     const items = this.items;
-    let i = 0;
+    let n = 0;
+    for (let i = 0; i < items.length; i++) if (keep(items[i]!)) items[n++] = items[i]!;
+    items.length = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDownFrom(i, items[i]!, n);
+  }
+
+  private siftDown(entry: T, n: number): void {
+    this.siftDownFrom(0, entry, n);
+  }
+
+  private siftDownFrom(start: number, entry: T, n: number): void {
+    const items = this.items;
+    let i = start;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;

@@ -37,7 +37,17 @@ export class Timer<A = unknown> {
     this.fn = null;
     this.scheduler.pendingCount--;
     this.onCancel?.(this);
+    // What it would have run with may be a whole request's state: let it go now, not when the timer comes due.
+    this.arg = undefined as A;
+    this.scheduler.noteCanceled();
   }
+}
+
+/** Canceled timers the heap carries before it may be rebuilt without them (small heaps are not worth it). */
+const COMPACT_AFTER_CANCELED = 1024;
+
+function isPending(timer: Timer<any>): boolean {
+  return timer.fn !== null;
 }
 
 export class Scheduler {
@@ -58,7 +68,19 @@ export class Scheduler {
    */
   orderBreach: { atUs: Micros; seq: number; afterSeq: number; afterUs: Micros } | null = null;
   // Canceled timers stay in the heap until they reach the top (lazy deletion): cheaper than a decrease-key index.
+  // But a timer canceled long before it is due (an idle timeout re-armed on every use) would never reach the
+  // top, and they would pile up for the whole run: once they are most of the heap, it is rebuilt without them.
   private readonly heap = new TimeHeap<Timer<any>>();
+  /** Canceled timers still in the heap. */
+  private canceledInHeap = 0;
+
+  /** @internal A timer in the heap was canceled. */
+  noteCanceled(): void {
+    if (++this.canceledInHeap > COMPACT_AFTER_CANCELED && this.canceledInHeap * 2 > this.heap.size) {
+      this.heap.retain(isPending);
+      this.canceledInHeap = 0;
+    }
+  }
 
   /** Runs `fn(arg)` after `delayUs` microseconds (0 = later at the same time, after everything already due then). */
   after<A>(delayUs: Micros, fn: (arg: A) => void, arg: A): Timer<A> {
@@ -98,7 +120,10 @@ export class Scheduler {
       if (top === undefined || top.at > limitUs) return false;
       heap.pop();
       const fn = top.fn;
-      if (fn === null) continue;
+      if (fn === null) {
+        this.canceledInHeap--;
+        continue;
+      }
       top.fn = null;
       this.pendingCount--;
       this.firedCount++;
@@ -120,6 +145,7 @@ export class Scheduler {
     let top = heap.peek();
     while (top !== undefined && top.fn === null) {
       heap.pop();
+      this.canceledInHeap--;
       top = heap.peek();
     }
   }

@@ -36,6 +36,11 @@ export interface SimulationOptions {
    * spans are traced (a chaos run's speed); the rest is, and the digest covers what is traced.
    */
   traceDetail?: TraceDetail;
+  /**
+   * Steps each gauge keeps exactly, besides its run-long buckets (default 4096: memory flat in the run's
+   * length). Infinity keeps every step: a test comparing a reading of the trace against the whole truth.
+   */
+  gaugeExactSteps?: number;
 }
 
 export type TraceDetail = 'full' | 'light';
@@ -143,7 +148,7 @@ export class Simulation {
     this.traceDetail = options.traceDetail ?? 'full';
     this.scenario = options.scenario ?? 'custom';
     this.trace = new Trace(options.sinks);
-    this.metrics = new Metrics(() => this.scheduler.now);
+    this.metrics = new Metrics(() => this.scheduler.now, options.gaugeExactSteps);
     // A full trace carries each gauge's extremes per 100 ms, so a trace file alone can draw pools and queues.
     if (this.traceDetail === 'full') {
       this.metrics.windows = { windowUs: GAUGE_WINDOW_US, write: (w) => this.trace.write({ t: this.now, kind: 'gauge', fields: w as unknown as Fields }) };

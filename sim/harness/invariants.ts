@@ -65,8 +65,7 @@ export const poolBounds: Invariant = {
       for (const what of ['total', 'active'] as const) {
         const gauge = run.sim.metrics.gauge(`pool.${pool.name}.${what}`);
         if (gauge.max > max) {
-          const i = gauge.values.findIndex((v) => v > max);
-          return violation(this, `pool ${pool.name}: ${what} reached ${gauge.max} of maximumPoolSize ${max}`, gauge.timesUs[i]);
+          return violation(this, `pool ${pool.name}: ${what} reached ${gauge.max} of maximumPoolSize ${max}`, gauge.maxAtUs);
         }
       }
     }

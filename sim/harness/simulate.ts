@@ -8,6 +8,7 @@ import type { TraceDetail } from '../core/simulation.js';
 import type { Duration } from '../core/time.js';
 import type { TraceSink } from '../core/trace.js';
 import { runScenario, type ScenarioRun } from '../run-scenario.js';
+import type { KeepRequests } from '../requests/ledger.js';
 import type { Scenario } from '../scenario.js';
 import type { World } from '../world.js';
 
@@ -31,6 +32,8 @@ export interface SimulateOptions {
   checkStreams?: boolean;
   /** Stop after this many events (run.result.stop is then 'maxEvents'). Default: no limit. */
   maxEvents?: number;
+  /** Which ended requests run.records holds: 'all' (default: a test reads them), 'none' or the last n. */
+  keepRequests?: KeepRequests;
 }
 
 /** A finished run, as simulate() hands it back: runScenario's whole result. */
@@ -48,5 +51,6 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     checkStreams: options.checkStreams,
     beforeRun: options.beforeRun,
     maxEvents: options.maxEvents,
+    keepRequests: options.keepRequests ?? 'all',
   });
 }

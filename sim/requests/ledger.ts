@@ -6,6 +6,7 @@
 import type { ActorContext } from '../core/context.js';
 import type { Gauge, Histogram } from '../core/metrics.js';
 import type { Simulation } from '../core/simulation.js';
+import { SimError } from '../core/errors.js';
 import type { Micros } from '../core/time.js';
 
 export interface Span {
@@ -55,8 +56,26 @@ export function ledgerIn(ctx: ActorContext): RequestLedger | null {
   return ctx.alive && ctx.simulation.provides(REQUESTS_SERVICE) ? requestsOf(ctx) : null;
 }
 
+/**
+ * Which requests the ledger keeps whole (with their spans) after they end: every one ('all': tests and chaos
+ * runs read them), none, or the most recent n (a ring). The counts, the latency histogram and Little's law are
+ * kept however many requests there are; the trace has every request whatever this says.
+ */
+export type KeepRequests = 'all' | 'none' | number;
+
+/** The default: the last thousand, so a run of any length keeps the same few hundred kB of records. */
+export const KEEP_REQUESTS_DEFAULT = 1000;
+
+export function checkKeepRequests(keep: unknown, field: string): KeepRequests {
+  if (keep === 'all' || keep === 'none' || (Number.isSafeInteger(keep) && (keep as number) >= 0)) return keep as KeepRequests;
+  throw new SimError('ERR_ARG', `${field}: expected 'all', 'none' or a number of requests, got ${JSON.stringify(keep)}`);
+}
+
 export class RequestLedger {
+  /** Kept records: every one ('all'), or a ring of the last `ringSize` with `ringNext` the oldest's slot. */
   private readonly records: RequestRecord[] = [];
+  private ringNext = 0;
+  private ringSize: number;
   /** Requests in flight by id, so every hop can add its spans to the record. */
   private readonly open = new Map<string, RequestRecord>();
   private seq = 0;
@@ -69,23 +88,37 @@ export class RequestLedger {
   private readonly byError = new Map<string, number>();
   private readonly inFlight: Gauge;
   private readonly latency: Histogram;
-  /** Keep every request and its spans (the waterfall view needs them); off for very long runs. */
-  keepRecords = true;
   /** Write req.start / req.end trace records; off for very long runs. */
   traceRequests = true;
   /** Write req.span records (off in light traces). */
   traceSpans: boolean;
 
-  constructor(private readonly sim: Simulation) {
+  constructor(
+    private readonly sim: Simulation,
+    keep: KeepRequests = KEEP_REQUESTS_DEFAULT,
+  ) {
+    this.ringSize = 0;
+    this.keep = keep;
     this.traceSpans = sim.traceDetail === 'full';
     this.inFlight = sim.metrics.gauge('requests.inFlight');
     this.latency = sim.metrics.histogram('requests.latencyUs');
   }
 
+  /** Which ended requests are kept whole; set it before the run (a scenario counting millions sets 'none'). */
+  get keep(): KeepRequests {
+    return this.ringSize === Infinity ? 'all' : this.ringSize === 0 ? 'none' : this.ringSize;
+  }
+
+  set keep(keep: KeepRequests) {
+    this.ringSize = checkKeepRequests(keep, 'keepRequests') === 'all' ? Infinity : keep === 'none' ? 0 : (keep as number);
+    this.records.length = Math.min(this.records.length, this.ringSize);
+    this.ringNext = 0;
+  }
+
   /** A new request from `origin`, now. */
   start(origin: string): RequestRecord {
     const rec: RequestRecord = { id: `r${++this.seq}`, startUs: this.sim.now, origin, endUs: null, outcome: null, attempts: 0, deadlineUs: null, spans: [] };
-    if (this.keepRecords) this.records.push(rec);
+    this.keepRecord(rec);
     this.open.set(rec.id, rec);
     this.inFlightStartSumUs += rec.startUs;
     this.inFlight.add(1);
@@ -101,7 +134,7 @@ export class RequestLedger {
   /** Records a phase of the request that ran from startUs to endUs (default now) on `host`. */
   span(rec: RequestRecord, phase: string, host: string, startUs: Micros, attempt = rec.attempts, endUs: Micros = this.sim.now): void {
     const span: Span = { phase, host, startUs, endUs, attempt };
-    if (this.keepRecords) rec.spans.push(span);
+    if (this.ringSize > 0) rec.spans.push(span);
     if (this.traceRequests && this.traceSpans) this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, endUs: endUs === this.sim.now ? undefined : endUs, attempt } });
   }
 
@@ -126,9 +159,18 @@ export class RequestLedger {
     if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.end', host: rec.origin, req: rec.id, fields: { outcome, durationUs, attempts: rec.attempts } });
   }
 
-  /** Every request, in start order (empty when keepRecords is off). */
+  /** The requests kept (see keep), in start order: every one by default in tests, the last n in a ring. */
   all(): readonly RequestRecord[] {
-    return this.records;
+    if (this.ringSize === Infinity || this.records.length < this.ringSize) return this.records;
+    return [...this.records.slice(this.ringNext), ...this.records.slice(0, this.ringNext)];
+  }
+
+  private keepRecord(rec: RequestRecord): void {
+    if (this.records.length < this.ringSize) this.records.push(rec);
+    else if (this.ringSize > 0) {
+      this.records[this.ringNext] = rec;
+      this.ringNext = (this.ringNext + 1) % this.ringSize;
+    }
   }
 
   /** Requests started, ended ok and ended failed so far: cheap, and reads nothing else (a run's progress line). */

@@ -11,7 +11,7 @@ class Failure extends Error {
 }
 
 async function load(options: Partial<ClientOptions>, attempt: (sim: Simulation, ctx: ActorContext) => Attempt, until = '10s') {
-  const world = new World({ seed: 1 });
+  const world = new World({ seed: 1, keepRequests: 'all' });
   const sim = world.sim;
   sim.host('c').spawn('client', (ctx) => runClient(ctx, options, attempt(sim, ctx)), { daemon: true });
   await sim.run({ until });

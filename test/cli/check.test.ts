@@ -106,7 +106,7 @@ describe('faultline check', () => {
   });
 
   it('shrinkCase leaves a schedule no single episode can be removed from with the case still failing', async () => {
-    // crash-vs-kill under a made-up safety law (test/chaos/minimal.test.ts): the case drawn from seed 44 has six
+    // crash-vs-kill under a made-up safety law (test/chaos/minimal.test.ts): the case drawn from seed 11 has six
     // episodes and breaks it.
     const law: Invariant = {
       name: 'not-both-resets-and-deadlines',
@@ -115,7 +115,7 @@ describe('faultline check', () => {
     };
     const options = { invariants: [...safetyInvariants, law] };
     const scenario = crashVsKill as unknown as Scenario;
-    const min = await shrinkCase(scenario, 44, options);
+    const min = await shrinkCase(scenario, 11, options);
     expect(min.episodesBefore).toBe(6);
     expect(min.violations.map((v) => v.invariant)).toContain('not-both-resets-and-deadlines');
     expect(min.input.episodes.length).toBeLessThan(6);

@@ -4,7 +4,7 @@ import { runScenario } from '../../sim/run-scenario.js';
 
 /** Latency quantiles (nearest rank, ms) of each client host's successful requests. */
 async function latencies(seed: number, loss: number, duration?: string) {
-  const { sim, world, result } = await runScenario(http2Hol, { seed, params: { loss }, duration });
+  const { sim, world, result } = await runScenario(http2Hol, { keepRequests: 'all', seed, params: { loss }, duration });
   expect(result.failures).toEqual([]);
   const ledger = world.requests;
   const s = ledger.summary();

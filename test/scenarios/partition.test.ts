@@ -3,7 +3,7 @@ import { partition } from '../../scenarios/partition.js';
 import { runScenario } from '../../sim/run-scenario.js';
 
 async function run(params: { direction: 'to-service' | 'to-gateway'; retries?: number }, seed = 1) {
-  const { sim, world } = await runScenario(partition, { seed, params });
+  const { sim, world } = await runScenario(partition, { keepRequests: 'all', seed, params });
   const ledger = world.requests;
   const s = ledger.summary();
   expect(s.total).toBe(s.ok + s.failed + s.inFlight);

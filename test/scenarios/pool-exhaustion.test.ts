@@ -4,7 +4,7 @@ import { runScenario } from '../../sim/run-scenario.js';
 
 describe('pool-exhaustion', () => {
   it('a slow database drains the pool: waiters pile up, the gateway answers 504 once the line is longer than its read timeout, the pool times the abandoned waiters out, and all recovers with the database', async () => {
-    const { sim, world, result } = await runScenario(poolExhaustion, { seed: 1 });
+    const { sim, world, result } = await runScenario(poolExhaustion, { keepRequests: 'all', seed: 1 });
     const ledger = world.requests;
     const summary = ledger.summary();
     // Nothing is lost.
@@ -34,7 +34,7 @@ describe('pool-exhaustion', () => {
   });
 
   it('a pool big enough for the slow queries does not run dry', async () => {
-    const { sim, world } = await runScenario(poolExhaustion, { seed: 2, params: { poolSize: 40 } });
+    const { sim, world } = await runScenario(poolExhaustion, { keepRequests: 'all', seed: 2, params: { poolSize: 40 } });
     expect(world.requests.summary().failed).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { runScenario } from '../../sim/run-scenario.js';
 
 /** Successful requests per second of virtual time, by the second they finished in. */
 async function goodput(retryBudget: boolean): Promise<number[]> {
-  const { sim, world } = await runScenario(retryStorm, { seed: 1, params: { retryBudget } });
+  const { sim, world } = await runScenario(retryStorm, { keepRequests: 'all', seed: 1, params: { retryBudget } });
   const ledger = world.requests;
   const s = ledger.summary();
   expect(s.total).toBe(s.ok + s.failed + s.inFlight);

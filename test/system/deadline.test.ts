@@ -46,6 +46,7 @@ describe('honorDeadline in pool-exhaustion', () => {
     const abandoned = async (honor: boolean) => {
       const run = await runScenario(scenario, {
         seed: 1,
+        keepRequests: 'all',
         traceDetail: 'light',
         params: { deadlineMs: '1000', 'clients.client.propagateDeadline': 'true', 'gateways.gateway.propagateDeadline': 'true', 'services.service.honorDeadline': String(honor) },
       });

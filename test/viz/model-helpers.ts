@@ -20,7 +20,7 @@ export function tracedRun(name: string, options: { params?: Record<string, unkno
       const scenario = findScenario(name);
       if (!scenario) throw new Error(`no scenario ${name}`);
       const sink = new MemorySink();
-      const run = await runScenario(scenario, { seed: 1, sinks: [sink], ...options });
+      const run = await runScenario(scenario, { seed: 1, sinks: [sink], keepRequests: 'all', gaugeExactSteps: Infinity, ...options });
       return { run, sink, text: sink.jsonl() };
     })();
     cache.set(key, p);
