@@ -9,10 +9,13 @@ import { parseArgs } from 'node:util';
 import { describeError } from 'faultline';
 import { fullStackMdc, mmcScenario, poolExhaustionDefault, SIMPY_INSTALL, simpyQueue, simpyVersion, type QueueMeasured } from './queues.js';
 import { SCENARIO_CPU_S_TARGET, scenarioCpuSeconds } from './scenario-cpu.js';
+import { checkWall, poolExhaustionRun, SCALE_TARGETS, type ScaleRun } from './scale.js';
 import { slowestSystemErrorMs } from './system-errors.js';
 import { asyncSleeps, bareHeapLoop, coreTimers, makeDelays, tcpBulk, tcpConnStorm, type Measured, type NetMeasured } from './workloads.js';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, rounds: { type: 'string' } }, strict: true });
+// --quick leaves out the scale runs (minutes: a million requests, the memory comparison, a 200-run check);
+// --long compares peak RSS of 4000 s with 1000 s (the issue's figure) instead of 1000 s with 250 s.
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, rounds: { type: 'string' }, quick: { type: 'boolean' }, long: { type: 'boolean' } }, strict: true });
 const rounds = Number(values.rounds ?? 5);
 if (!Number.isInteger(rounds) || rounds < 1) {
   process.stderr.write(`bench: --rounds must be a positive integer, got '${values.rounds}'\n`);
@@ -108,6 +111,32 @@ const systemErrorMs = await slowestSystemErrorMs();
 const scenarioCpu = await scenarioCpuSeconds();
 const [slowestScenario, slowestScenarioS] = Object.entries(scenarioCpu).reduce((a, b) => (b[1] > a[1] ? b : a));
 
+/** The scale runs, one at a time (each in its own process, so its peak RSS is its own). */
+const SCALE_RATE = 1000;
+const scale = values.quick
+  ? null
+  : {
+      full: await poolExhaustionRun(SCALE_RATE, '30s', 'full'),
+      light: await poolExhaustionRun(SCALE_RATE, '60s', 'light'),
+      shorter: await poolExhaustionRun(SCALE_RATE, values.long ? '1000s' : '250s', 'light'),
+      longer: await poolExhaustionRun(SCALE_RATE, values.long ? '4000s' : '1000s', 'light'),
+      check: await checkWall(200),
+    };
+const million = scale === null ? null : values.long ? scale.shorter : scale.longer;
+const perRequest = (r: ScaleRun) => ({ cpuUs: roundSig3(r.cpuUs / r.requests), events: roundSig3(r.events / r.requests), packets: roundSig3(r.packets / r.requests), requests: r.requests });
+const rssMb = (r: ScaleRun) => Math.round(r.maxRssKb / 1024);
+const scaleJson =
+  scale === null || million === null
+    ? { skipped: '--quick' }
+    : {
+        targets: SCALE_TARGETS,
+        perRequestFull: perRequest(scale.full),
+        perRequestLight: perRequest(scale.light),
+        million: { requests: million.requests, wallS: roundSig3(million.wallMs / 1000), cpuS: roundSig3(million.cpuUs / 1e6), peakRssMb: rssMb(million) },
+        memory: { shorterS: values.long ? 1000 : 250, longerS: values.long ? 4000 : 1000, shorterRssMb: rssMb(scale.shorter), longerRssMb: rssMb(scale.longer), ratio: roundSig3(scale.longer.maxRssKb / scale.shorter.maxRssKb) },
+        check200: { wallS: roundSig3(scale.check.wallS), summary: scale.check.summary },
+      };
+
 const figures = {
   node: process.version,
   rounds,
@@ -121,6 +150,7 @@ const figures = {
   systemFileErrors: { slowestMs: Math.round(systemErrorMs), targetMs: SYSTEM_ERROR_MS_TARGET },
   scenarioCpuS: { bySeed1Default: Object.fromEntries(Object.entries(scenarioCpu).map(([k, v]) => [k, roundSig3(v)])), slowest: slowestScenario, targetS: SCENARIO_CPU_S_TARGET },
   poolExhaustion: poolExhaustion.error === null ? { requestsPerSec: Math.round(poolExhaustion.best), requests: poolExhaustion.last!.count } : { error: poolExhaustion.error },
+  scale: scaleJson,
 };
 
 if (values.json) {
@@ -158,6 +188,22 @@ if (values.json) {
     `scenarios, seed 1, defaults: slowest ${slowestScenario} ${slowestScenarioS.toFixed(1)} s CPU · target < ${SCENARIO_CPU_S_TARGET} s each: ${slowestScenarioS < SCENARIO_CPU_S_TARGET ? 'met' : 'NOT MET'}`,
   ]) {
     console.log(l);
+  }
+  if (scale === null || million === null) console.log('scale runs skipped (--quick)');
+  else {
+    const t = SCALE_TARGETS;
+    const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+    const pr = (name: string, r: ScaleRun, target: number) => {
+      const p = perRequest(r);
+      return `${name.padEnd(34)} ${p.cpuUs.toFixed(1).padStart(7)} µs CPU/request · ${p.events} events, ${p.packets} packets per request (${r.requests} requests) · target ≤ ${target} µs: ${met(p.cpuUs <= target)}`;
+    };
+    console.log(`scale: pool-exhaustion, ${SCALE_RATE} requests/s, no slowdown, seed 1, each run in its own process`);
+    console.log(pr('per request, full trace (30 s)', scale.full, t.fullCpuUsPerRequest));
+    console.log(pr('per request, light trace (60 s)', scale.light, t.lightCpuUsPerRequest));
+    console.log(`${'a million requests (1000 s, light)'.padEnd(34)} ${(million.wallMs / 1000).toFixed(1).padStart(7)} s wall, ${rssMb(million)} MB peak RSS (${million.requests} requests) · target < ${t.millionWallS} s: ${met(million.wallMs / 1000 < t.millionWallS)}, < ${t.millionRssMb} MB: ${met(rssMb(million) < t.millionRssMb)}`);
+    const m = scaleJson as { memory: { shorterS: number; longerS: number; shorterRssMb: number; longerRssMb: number; ratio: number } };
+    console.log(`${`peak RSS, ${m.memory.longerS} s vs ${m.memory.shorterS} s`.padEnd(34)} ${m.memory.ratio.toFixed(2).padStart(7)}× (${m.memory.longerRssMb} MB vs ${m.memory.shorterRssMb} MB) · target ≤ ${t.rssGrowth}×: ${met(m.memory.ratio <= t.rssGrowth)}`);
+    console.log(`${'check pool-exhaustion, 200 runs'.padEnd(34)} ${scale.check.wallS.toFixed(1).padStart(7)} s wall on 2 workers · target < ${t.checkWallS} s: ${met(scale.check.wallS < t.checkWallS)} (${scale.check.summary})`);
   }
 }
 if ([bulk, storm, ...queueFigures].some((f) => f !== null && f.error !== null)) process.exitCode = 1;

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CASE_MAX_HEAP_MB_DEFAULT, chaosCaseOf, FAULTLINE_VERSION, formatDivergence, MEMORY_BUDGET, replayCase, type CaseFile } from 'faultline';
+import { CASE_MAX_HEAP_MB_DEFAULT, chaosCaseOf, FAULTLINE_VERSION, formatDivergence, MEMORY_BUDGET, realWorldViolation, replayCase, SimError, type CaseFile } from 'faultline';
 import { findScenario, scenarios } from 'faultline/scenarios';
 import { loadScenarioModule, readCaseFile, runOnWorkers } from 'faultline/node';
 import { UsageError } from './args.js';
@@ -25,7 +25,19 @@ export async function replay(args: string[], out: (line: string) => void): Promi
 
   out(`faultline ${FAULTLINE_VERSION} · replay ${path} · ${file.scenario} · seed ${file.seed}`);
   if (file.failure?.invariant === MEMORY_BUDGET) return replayOnWorker(file, out);
-  const r = await replayCase(scenario, file, { selfCheck: values['self-check'] === true, keepTrace: values.trace !== undefined });
+  let r;
+  try {
+    r = await replayCase(scenario, file, { selfCheck: values['self-check'] === true, keepTrace: values.trace !== undefined });
+  } catch (err) {
+    // A run the real-world traps ended (Math.random, the clock, a timer) has no run left to judge: it is the
+    // finding itself, reported as check reports it, not an error of the replay.
+    if (!(err instanceof SimError && err.code === 'ERR_NONDETERMINISM')) throw err;
+    const v = realWorldViolation(err.message);
+    out(`${v.class} · ${v.invariant}: ${v.message}`);
+    const asExpected = file.expect === 'fail' && file.failure?.invariant === v.invariant;
+    out(`expected ${file.expect === 'pass' ? 'pass' : `fail: ${file.failure?.class} · ${file.failure?.invariant}`}: ${asExpected ? 'as expected' : 'NOT as expected'}`);
+    return exitFor([v.class]);
+  }
   if (file.faultline !== FAULTLINE_VERSION) out(`(written by faultline ${file.faultline}; a run on another version may differ)`);
   if (file.note) out(file.note);
   const chaosFaults = file.faults.length;

@@ -193,6 +193,11 @@ export class Network {
     this.links.get(key)?.set(options);
   }
 
+  /** Packets sent so far (a duplicate keeps its original's id and is not counted). */
+  get packetsSent(): number {
+    return this.packetSeq;
+  }
+
   /** A fresh packet id (links keep the id when they duplicate). */
   nextPacketId(): number {
     return ++this.packetSeq;
