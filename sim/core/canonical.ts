@@ -21,6 +21,11 @@ export function quotedName(name: string): string {
   return q;
 }
 
+/** A number as canonicalJson writes it (non-finite as null), for fixed-shape encoders. */
+export function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {

@@ -7,6 +7,7 @@
 import type { Actor } from '../core/actor.js';
 import type { Host, HostEvent } from '../core/host.js';
 import type { Simulation } from '../core/simulation.js';
+import { jsonNumber, quotedName } from '../core/canonical.js';
 import { defaultAddress, EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN, isIPv4 } from './address.js';
 import type { RandomStream } from '../core/random.js';
 import { Link, type DropReason, type LinkOptions } from './link.js';
@@ -245,13 +246,25 @@ export class Network {
     // A packet's arrival names only its id (and size): the pkt.send with that id has the rest. Half the
     // records of a run are arrivals, so this keeps traces smaller and runs faster.
     // Keys in canonical (sorted) order, so encoding the hottest record kinds never sorts.
-    const fields =
-      kind === 'pkt.recv'
-        ? { id: p.id, len }
-        : p.proto === 'tcp'
-          ? { ack: p.ack, dst: `${p.dst}:${p.dstPort}`, flags: flagNames(p.flags), id: p.id, len, proto: 'tcp', seq: p.seq, src: `${p.src}:${p.srcPort}`, win: p.window }
-          : { dst: `${p.dst}:${p.dstPort}`, id: p.id, len, proto: 'udp', src: `${p.src}:${p.srcPort}` };
-    this.sim.trace.write({ t: this.sim.now, kind, host: hostName, fields });
+    const t = this.sim.now;
+    const head = `{"t":${t},"kind":"${kind}","host":${quotedName(hostName)},"fields":{`;
+    if (kind === 'pkt.recv') {
+      this.sim.trace.writeEncoded({ t, kind, host: hostName, fields: { id: p.id, len } }, `${head}"id":${jsonNumber(p.id)},"len":${jsonNumber(len)}}}`);
+      return;
+    }
+    // Addresses are dotted quads and ports integers: nothing in them JSON escapes.
+    const dst = `${p.dst}:${p.dstPort}`;
+    const src = `${p.src}:${p.srcPort}`;
+    if (p.proto === 'tcp') {
+      const flags = flagNames(p.flags);
+      const fields = { ack: p.ack, dst, flags, id: p.id, len, proto: 'tcp', seq: p.seq, src, win: p.window };
+      this.sim.trace.writeEncoded(
+        { t, kind, host: hostName, fields },
+        `${head}"ack":${jsonNumber(p.ack)},"dst":"${dst}","flags":${quotedName(flags)},"id":${jsonNumber(p.id)},"len":${jsonNumber(len)},"proto":"tcp","seq":${jsonNumber(p.seq)},"src":"${src}","win":${jsonNumber(p.window)}}}`,
+      );
+    } else {
+      this.sim.trace.writeEncoded({ t, kind, host: hostName, fields: { dst, id: p.id, len, proto: 'udp', src } }, `${head}"dst":"${dst}","id":${jsonNumber(p.id)},"len":${jsonNumber(len)},"proto":"udp","src":"${src}"}}`);
+    }
   }
 
   private requireHost(name: string): NetHost {

@@ -6,6 +6,7 @@
 import type { ActorContext } from '../core/context.js';
 import type { Gauge, Histogram } from '../core/metrics.js';
 import type { Simulation } from '../core/simulation.js';
+import { jsonNumber, quotedName } from '../core/canonical.js';
 import { SimError } from '../core/errors.js';
 import type { Micros } from '../core/time.js';
 
@@ -135,7 +136,13 @@ export class RequestLedger {
   span(rec: RequestRecord, phase: string, host: string, startUs: Micros, attempt = rec.attempts, endUs: Micros = this.sim.now): void {
     const span: Span = { phase, host, startUs, endUs, attempt };
     if (this.ringSize > 0) rec.spans.push(span);
-    if (this.traceRequests && this.traceSpans) this.sim.trace.write({ t: this.sim.now, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, endUs: endUs === this.sim.now ? undefined : endUs, attempt } });
+    if (this.traceRequests && this.traceSpans) {
+      const t = this.sim.now;
+      const end = endUs === t ? undefined : endUs;
+      // Fields in canonical (sorted) order; endUs only when the span did not end now.
+      const line = `{"t":${t},"kind":"req.span","host":${quotedName(host)},"req":${JSON.stringify(rec.id)},"fields":{"attempt":${jsonNumber(attempt)}${end === undefined ? '' : `,"endUs":${jsonNumber(end)}`},"phase":${quotedName(phase)},"startUs":${jsonNumber(startUs)}}}`;
+      this.sim.trace.writeEncoded({ t, kind: 'req.span', host, req: rec.id, fields: { phase, startUs, endUs: end, attempt } }, line);
+    }
   }
 
   /** Ends a request with 'ok' or an error's name. A second end is ignored (the first outcome stands). */
