@@ -23,6 +23,9 @@ export default defineConfig({
   ...shared,
   test: {
     ...shared.test,
+    // vitest's default is one worker per core less one: on a 2-core machine, one file at a time, the other core idle
+    // (most test files are one simulation on one thread, so two workers take about half the time).
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/browser/**', 'test/package/**', 'test/perf/**'], sequence: { groupOrder: 0 } } },
       // The browser tests drive one chromium each: they run after everything else, one file at a time.

@@ -18,6 +18,7 @@
 import type { Actor, ActorMain, SpawnOptions } from '../core/actor.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
+import { FieldShape } from '../core/trace.js';
 import type { Counter, Gauge, Histogram } from '../core/metrics.js';
 import type { RandomStream } from '../core/random.js';
 import { netOf } from '../net/api.js';
@@ -56,6 +57,9 @@ const queryErrorMessages: Record<string, string> = {
 
 /** PostgreSQL's first backend pids are a few hundred in; any start would do. */
 const FIRST_PID = 100;
+/** db.query.start's and db.query.end's field names: two records per query. */
+const QUERY_START_FIELDS = new FieldShape(['db', 'pid', 'costUs', 'queuedUs', 'slow']);
+const QUERY_END_FIELDS = new FieldShape(['db', 'pid', 'execUs', 'error', 'rows', 'rowBytes']);
 
 interface Backend {
   pid: number;
@@ -302,7 +306,7 @@ class Instance implements PgSessionHandler {
       (job: CpuJob) => {
         const queuedUs = job.startedUs - job.submittedUs;
         this.m.queueUs.record(queuedUs);
-        this.ctx.trace('db.query.start', { db: this.o.name, pid: b.pid, costUs, queuedUs, slow: this.cpu.slowFactor }, ids);
+        this.ctx.trace('db.query.start', { db: this.o.name, pid: b.pid, costUs, queuedUs, slow: this.cpu.slowFactor }, ids, QUERY_START_FIELDS);
       },
       (job: CpuJob) => {
         if (!this.live) return;
@@ -313,7 +317,7 @@ class Instance implements PgSessionHandler {
         let outcome: PgQueryOutcome;
         if (this.faults.hits(QUERY_RESETS)) {
           // pg_terminate_backend mid-query: the client gets FATAL 57P01, then the connection closes.
-          this.ctx.trace('db.query.end', { db: this.o.name, pid: b.pid, execUs, error: SqlState.AdminShutdown }, ids);
+          this.ctx.trace('db.query.end', { db: this.o.name, pid: b.pid, execUs, error: SqlState.AdminShutdown }, ids, QUERY_END_FIELDS);
           session.terminate({ severity: 'FATAL', code: SqlState.AdminShutdown, message: PgMessages.adminShutdown });
           return;
         }
@@ -329,6 +333,7 @@ class Instance implements PgSessionHandler {
           'db.query.end',
           'error' in outcome ? { db: this.o.name, pid: b.pid, execUs, error: outcome.error.code } : { db: this.o.name, pid: b.pid, execUs, rows: outcome.rows, rowBytes: outcome.rowBytes },
           ids,
+          QUERY_END_FIELDS,
         );
         done(outcome);
       },

@@ -7,6 +7,7 @@
  */
 import { openAudit, type Audit } from '../core/audits.js';
 import type { ActorContext } from '../core/context.js';
+import { FieldShape } from '../core/trace.js';
 import { createHttpServer, HttpAgent, type HttpHandler, type HttpRequest, type HttpResponse, type HttpResponseInit } from '../proto/http1.js';
 import { createHttp2Server } from '../proto/http2-server.js';
 import type { RequestContext } from '../requests/context.js';
@@ -28,6 +29,8 @@ interface Failure {
 /** The outcome of one try: the upstream's response, or a failure. */
 type TryResult = { response: HttpResponse } | { failure: Failure };
 
+/** gateway.try's field names: one record per upstream try. */
+const TRY_FIELDS = new FieldShape(['upstream', 'attempt', 'status', 'error', 'durationUs']);
 const CONNECT_TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 const READ_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -172,7 +175,7 @@ export class Gateway {
     }
     this.inFlight[replica]!--;
     const host = o.upstream.replicas[replica]!.host;
-    this.ctx.trace('gateway.try', { upstream: host, attempt, status: 'response' in result ? result.response.status : undefined, error: 'failure' in result ? result.failure.code : undefined, durationUs: this.ctx.now - startUs }, { req: req.requestId });
+    this.ctx.trace('gateway.try', { upstream: host, attempt, status: 'response' in result ? result.response.status : undefined, error: 'failure' in result ? result.failure.code : undefined, durationUs: this.ctx.now - startUs }, { req: req.requestId }, TRY_FIELDS);
     context.span(`upstream ${host}`, this.ctx.host, startUs, attempt);
     return result;
   }

@@ -13,7 +13,7 @@ import type { Metrics } from './metrics.js';
 import type { Timer } from './scheduler.js';
 import type { Simulation } from './simulation.js';
 import { parseDuration, type Duration, type Micros } from './time.js';
-import type { Fields } from './trace.js';
+import type { FieldShape, Fields } from './trace.js';
 
 /** Ids a trace record may carry. */
 export interface RecordIds {
@@ -124,9 +124,11 @@ export class ActorContext {
   }
 
   /** Writes a trace record stamped with now, this host and this actor. */
-  trace(kind: string, fields?: Fields, ids?: RecordIds): void {
+  trace(kind: string, fields?: Fields, ids?: RecordIds, shape?: FieldShape): void {
     if (!this.alive) return;
-    this.sim.trace.write({ t: this.sim.now, kind, host: this.actor.hostName, actor: this.actor.name, conn: ids?.conn, req: ids?.req, fields });
+    const record = { t: this.sim.now, kind, host: this.actor.hostName, actor: this.actor.name, conn: ids?.conn, req: ids?.req, fields };
+    if (shape === undefined) this.sim.trace.write(record);
+    else this.sim.trace.writeShaped(record, shape);
   }
 
   /** Runs `hook` when the actor is stopped gracefully (not on crash). */

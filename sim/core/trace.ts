@@ -2,7 +2,7 @@
  * Trace records, their one canonical line each, and the running digest over those lines.
  * Sinks decide where lines go (memory, a ring of the last N, a JSONL file in the CLI).
  */
-import { canonicalJson, quotedName, type JsonValue } from './canonical.js';
+import { canonicalJson, jsonNumber, quotedName, type JsonValue } from './canonical.js';
 import { Digest64 } from './digest.js';
 import type { Micros } from './time.js';
 
@@ -55,6 +55,46 @@ export function encodeRecord(r: TraceRecord): string {
   return `${line}}`;
 }
 
+/**
+ * The field names one record kind is written with, sorted once: encodeShaped then writes its fields in
+ * canonical order without listing and sorting keys per record. A hot record kind's trace call passes its
+ * shape; the record's fields must all be named in it (test/core/trace-lines.test.ts checks real runs).
+ */
+export class FieldShape {
+  /** `"name":` for each name, in canonical (sorted) order. */
+  private readonly members: string[];
+  private readonly names: string[];
+
+  constructor(names: readonly string[]) {
+    this.names = [...names].sort();
+    this.members = this.names.map((n) => `${quotedName(n)}:`);
+  }
+
+  /** canonicalJson(fields), for fields whose names are all in this shape. */
+  encode(fields: Fields): string {
+    let out = '{';
+    for (let i = 0; i < this.names.length; i++) {
+      const v = fields[this.names[i]!];
+      if (v === undefined || typeof v === 'function') continue;
+      if (out.length > 1) out += ',';
+      out += this.members[i]!;
+      out += canonicalJson(v);
+    }
+    return `${out}}`;
+  }
+}
+
+/** encodeRecord(r) for a record whose fields all have names in `shape`. */
+export function encodeShaped(r: TraceRecord, shape: FieldShape): string {
+  let line = `{"t":${r.t},"kind":${quotedName(r.kind)}`;
+  if (r.host !== undefined) line += `,"host":${quotedName(r.host)}`;
+  if (r.actor !== undefined) line += `,"actor":${quotedName(r.actor)}`;
+  if (r.conn !== undefined) line += `,"conn":${typeof r.conn === 'number' ? jsonNumber(r.conn) : canonicalJson(r.conn)}`;
+  if (r.req !== undefined) line += `,"req":${typeof r.req === 'number' ? jsonNumber(r.req) : canonicalJson(r.req)}`;
+  if (r.fields !== undefined) line += `,"fields":${shape.encode(r.fields)}`;
+  return `${line}}`;
+}
+
 export class Trace {
   /** Records written so far. */
   count = 0;
@@ -68,6 +108,11 @@ export class Trace {
 
   write(record: TraceRecord): void {
     this.writeEncoded(record, encodeRecord(record));
+  }
+
+  /** write(), for a record whose fields all have names in `shape` (the hot kinds). */
+  writeShaped(record: TraceRecord, shape: FieldShape): void {
+    this.writeEncoded(record, encodeShaped(record, shape));
   }
 
   /**

@@ -8,6 +8,7 @@
  * out, the request fails with ECONNRESET ('socket hang up', Node's words) and the caller decides whether to
  * retry. That is the intermittent ECONNRESET of a client whose idle timeout outlives the server's.
  */
+import { HTTP_REQUEST_FIELDS } from './http-record.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
 import { resolveTlsOptions, TlsHandshake, type TlsOptions } from './tls.js';
@@ -260,15 +261,28 @@ export class HttpAgent {
     if (o.context !== undefined && !(o.context instanceof RequestContext)) throw bad('context: expected a RequestContext', o.context);
     const readTimeoutMs = o.readTimeoutMs ?? 0;
     if (!Number.isSafeInteger(readTimeoutMs) || readTimeoutMs < 0) throw bad('readTimeoutMs: expected a non-negative integer', o.readTimeoutMs);
-    const given = Object.entries(o.headers ?? {});
-    const names = new Set(given.map(([name]) => name.toLowerCase()));
+    const given = o.headers === undefined ? [] : Object.entries(o.headers);
+    // One pass over the caller's headers for the four this client looks at (the first of each, as before).
+    let hasHost = false;
+    let hasLength = false;
+    let hasTimeout = false;
+    let givenId: string | undefined;
+    let connection: string | undefined;
+    for (let i = 0; i < given.length; i++) {
+      const [name, value] = given[i]!;
+      const lower = name.toLowerCase();
+      if (lower === 'host') hasHost = true;
+      else if (lower === 'content-length') hasLength = true;
+      else if (lower === TIMEOUT_HEADER) hasTimeout = true;
+      else if (lower === REQUEST_ID_HEADER) givenId ??= value;
+      else if (lower === 'connection') connection ??= value;
+    }
     const headers: [string, string][] = [];
-    if (!names.has('host')) headers.push(['host', this.port === 80 ? this.host : `${this.host}:${this.port}`]);
-    headers.push(...given);
-    if (!names.has('content-length') && (bodyBytes > 0 || method === 'POST' || method === 'PUT' || method === 'PATCH')) headers.push(['content-length', String(bodyBytes)]);
-    const context = o.context ?? RequestContext.named(this.ctx, given.find(([name]) => name.toLowerCase() === REQUEST_ID_HEADER)?.[1]);
-    if (o.context?.id !== undefined && !names.has(REQUEST_ID_HEADER)) headers.push([REQUEST_ID_HEADER, o.context.id]);
-    const connection = given.find(([name]) => name.toLowerCase() === 'connection')?.[1] ?? '';
+    if (!hasHost) headers.push(['host', this.port === 80 ? this.host : `${this.host}:${this.port}`]);
+    for (let i = 0; i < given.length; i++) headers.push(given[i]!);
+    if (!hasLength && (bodyBytes > 0 || method === 'POST' || method === 'PUT' || method === 'PATCH')) headers.push(['content-length', String(bodyBytes)]);
+    const context = o.context ?? RequestContext.named(this.ctx, givenId);
+    if (o.context?.id !== undefined && givenId === undefined) headers.push([REQUEST_ID_HEADER, o.context.id]);
     return {
       method,
       path: o.path,
@@ -276,12 +290,12 @@ export class HttpAgent {
       context,
       head: encodeRequestHead(method, o.path, headers), // ERR_INVALID_CHAR / ERR_INVALID_HTTP_TOKEN reject the request
       // What remains of the deadline is stamped as the request goes out (as gRPC does), not while it waits.
-      headersToStamp: this.propagateDeadline && context.deadlineUs !== null && !names.has(TIMEOUT_HEADER) ? headers : null,
+      headersToStamp: this.propagateDeadline && context.deadlineUs !== null && !hasTimeout ? headers : null,
       bodyBytes,
       sentUs: 0,
       readTimeoutUs: readTimeoutMs * 1000,
       readTimer: null,
-      closeAfter: !wantsKeepAlive('1.1', { connection }),
+      closeAfter: connection !== undefined && !wantsKeepAlive('1.1', { connection }),
       startUs: this.ctx.now,
       conn: null,
       lease: null,
@@ -383,6 +397,7 @@ export class HttpAgent {
       'http.request',
       { side: 'client', method: ex.method, path: ex.path, status, bodyBytes, error: err === undefined ? undefined : codeOf(err), durationUs: this.ctx.now - ex.startUs, requestId: ex.requestId },
       { conn: ex.conn?.id, req: ex.requestId },
+      HTTP_REQUEST_FIELDS,
     );
   }
 

@@ -116,10 +116,34 @@ function latin1(text: string): Uint8Array {
   return out;
 }
 
+/** Bytes [from, to) as text, one character per byte (Latin-1), in slices small enough for fromCharCode's arguments. */
+function latin1Text(bytes: Uint8Array, from: number, to: number): string {
+  let out = '';
+  for (let at = from; at < to; at += 8192) out += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(to, at + 8192)) as unknown as number[]);
+  return out;
+}
+
+/**
+ * Header names already checked, each to its lower-case form: a run writes and reads the same few dozen names
+ * millions of times. Bounded, as quotedName's cache.
+ */
+const knownNames = new Map<string, string>();
+const KNOWN_NAMES_MAX = 10_000;
+
+/** The lower-case form of a header name that is a token (RFC 9110 §5.6.2), else undefined. */
+function checkedName(name: string): string | undefined {
+  let lower = knownNames.get(name);
+  if (lower !== undefined) return lower;
+  if (!TOKEN.test(name)) return undefined;
+  lower = name.toLowerCase();
+  if (knownNames.size < KNOWN_NAMES_MAX) knownNames.set(name, lower);
+  return lower;
+}
+
 function headerLines(headers: [string, string][]): string {
   let out = '';
   for (const [name, value] of headers) {
-    if (!TOKEN.test(name)) throw new HttpEncodeError('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`);
+    if (checkedName(name) === undefined) throw new HttpEncodeError('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`);
     if (!FIELD_VALUE.test(value)) throw new HttpEncodeError('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);
     out += `${name}: ${value}\r\n`;
   }
@@ -138,16 +162,25 @@ export function encodeResponseHead(status: number, headers: [string, string][]):
 
 // ---- Decoding ----
 
-function parseHeaderLines(lines: string[]): HttpHeaders {
+/** Optional white space around a field value (RFC 9110 §5.6.3): spaces and tabs. */
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function parseHeaderLines(lines: string[], from: number): HttpHeaders {
   const headers: HttpHeaders = {};
-  for (const line of lines) {
+  for (let l = from; l < lines.length; l++) {
+    const line = lines[l]!;
     const colon = line.indexOf(':');
     // No white space between name and colon (RFC 9112 §5.1); obs-fold lines start with it and are refused too.
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const key = colon > 0 ? checkedName(line.slice(0, colon)) : undefined;
+    if (key === undefined) throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
+    let a = colon + 1;
+    let b = line.length;
+    while (a < b && isOws(line.charCodeAt(a))) a++;
+    while (b > a && isOws(line.charCodeAt(b - 1))) b--;
+    const value = line.slice(a, b);
     if (!FIELD_VALUE.test(value)) throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
-    const key = name.toLowerCase();
     const prior = headers[key];
     if (prior === undefined) headers[key] = value;
     else if (key === 'content-length') throw new HttpParseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length');
@@ -179,7 +212,7 @@ export function parseRequestHead(text: string): { head: RequestHead; body: BodyF
   }
   const version = /^HTTP\/1\.([01])$/.exec(proto);
   if (!version) throw new HttpParseError('HPE_INVALID_VERSION', 'Invalid HTTP version');
-  const headers = parseHeaderLines(lines.slice(1));
+  const headers = parseHeaderLines(lines, 1);
   return { head: { method, path, version: `1.${version[1]}`, headers }, body: { kind: 'length', bytes: contentLength(headers) ?? 0 } };
 }
 
@@ -193,7 +226,7 @@ export function parseResponseHead(text: string, requestMethod: string): { head: 
   if (!m) throw new HttpParseError(lines[0]!.startsWith('HTTP/') ? 'HPE_INVALID_STATUS' : 'HPE_INVALID_CONSTANT', 'Invalid status line');
   const status = Number(m[2]);
   if (status < 100) throw new HttpParseError('HPE_INVALID_STATUS', 'Invalid status code');
-  const headers = parseHeaderLines(lines.slice(1));
+  const headers = parseHeaderLines(lines, 1);
   const head: ResponseHead = { status, reason: m[3] ?? '', version: `1.${m[1]}`, headers };
   if (requestMethod === 'HEAD' || status < 200 || status === 204 || status === 304) return { head, body: { kind: 'length', bytes: 0 } };
   const length = contentLength(headers);
@@ -278,27 +311,46 @@ export class MessageDecoder<H> {
 
   /** Appends head bytes from `chunk` until the blank line; returns how many bytes it took. */
   private scanHead(chunk: Uint8Array): number {
-    for (let i = 0; i < chunk.byteLength; i++) {
-      const c = chunk[i]!;
-      // RFC 9112 §2.2: empty lines before a message are ignored.
-      if (this.headText.length === 0 && (c === 13 || c === 10)) continue;
-      this.headText += String.fromCharCode(c);
-      const n = this.headText.length;
-      if (n >= 4 && c === 10 && this.headText.charCodeAt(n - 2) === 13 && this.headText.charCodeAt(n - 3) === 10 && this.headText.charCodeAt(n - 4) === 13) {
-        const parsed = this.parseHead(this.headText.slice(0, n - 4));
-        this.headText = '';
-        this.head = parsed.head;
-        this.bodyBytes = 0;
-        if (parsed.body.kind === 'eof') this.state = 'eof-body';
-        else {
-          this.state = 'body';
-          this.bodyRemaining = parsed.body.bytes;
-        }
-        return i + 1;
-      }
-      if (n > this.maxHeadBytes) throw new HttpParseError('HPE_HEADER_OVERFLOW', 'Header overflow');
+    const len = chunk.byteLength;
+    let i = 0;
+    // RFC 9112 §2.2: empty lines before a message are ignored.
+    if (this.headText.length === 0) {
+      while (i < len && (chunk[i] === 13 || chunk[i] === 10)) i++;
+      if (i === len) return len;
     }
-    return chunk.byteLength;
+    const start = i;
+    const prior = this.headText;
+    const pn = prior.length;
+    // The blank line may begin in an earlier chunk: carry the last three characters of the head so far.
+    let c3 = pn >= 3 ? prior.charCodeAt(pn - 3) : -1;
+    let c2 = pn >= 2 ? prior.charCodeAt(pn - 2) : -1;
+    let c1 = pn >= 1 ? prior.charCodeAt(pn - 1) : -1;
+    for (; i < len; i++) {
+      const c = chunk[i]!;
+      if (c === 10 && c1 === 13 && c2 === 10 && c3 === 13) break;
+      c3 = c2;
+      c2 = c1;
+      c1 = c;
+    }
+    if (i === len) {
+      if (pn + len - start > this.maxHeadBytes) throw new HttpParseError('HPE_HEADER_OVERFLOW', 'Header overflow');
+      this.headText = prior + latin1Text(chunk, start, len);
+      return len;
+    }
+    const n = pn + i + 1 - start;
+    // As a byte-at-a-time scan: the head overflows when it is already too long one byte before its end.
+    if (n - 1 > this.maxHeadBytes) throw new HttpParseError('HPE_HEADER_OVERFLOW', 'Header overflow');
+    const text = prior + latin1Text(chunk, start, i + 1);
+    const parsed = this.parseHead(text.slice(0, n - 4));
+    this.headText = '';
+    this.head = parsed.head;
+    this.bodyBytes = 0;
+    if (parsed.body.kind === 'eof') this.state = 'eof-body';
+    else {
+      this.state = 'body';
+      this.bodyRemaining = parsed.body.bytes;
+    }
+    return i + 1;
   }
 
   private consume(chunk: Uint8Array, used: number): void {
@@ -378,7 +430,9 @@ export function writeMessage(socket: MessageSink, head: Uint8Array, bodyBytes: n
 
 /** Whether a message keeps its connection open after it (RFC 9112 §9.3): 1.1 unless 'close', 1.0 only with 'keep-alive'. */
 export function wantsKeepAlive(version: string, headers: HttpHeaders): boolean {
-  const tokens = (headers['connection'] ?? '').toLowerCase().split(',').map((t) => t.trim());
+  const connection = headers['connection'];
+  if (connection === undefined) return version === '1.1';
+  const tokens = connection.toLowerCase().split(',').map((t) => t.trim());
   if (tokens.includes('close')) return false;
   return version === '1.1' || tokens.includes('keep-alive');
 }

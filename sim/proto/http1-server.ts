@@ -5,6 +5,7 @@
  * 16 KiB with 431, a malformed request with 400, Connection: close honoured both ways, and a handler that
  * throws answered with 500 instead of failing the actor.
  */
+import { HTTP_REQUEST_FIELDS } from './http-record.js';
 import { openAudit, type Audit } from '../core/audits.js';
 import { RequestContext } from '../requests/context.js';
 import type { ActorContext } from '../core/context.js';
@@ -456,6 +457,7 @@ class ServerResponse implements HttpServerResponse {
       'http.request',
       { side: 'server', method: req.method, path: req.path, status, bodyBytes, durationUs: ctx.now - req.receivedAtUs, requestId: req.requestId, error },
       { conn: this.conn.id, req: req.requestId },
+      HTTP_REQUEST_FIELDS,
     );
   }
 }

@@ -13,6 +13,7 @@
  * stream is cancelled with RST_STREAM CANCEL and the connection stays. A new connection is opened when
  * the current one is gone or going away; requests still queued move to it.
  */
+import { HTTP_REQUEST_FIELDS } from './http-record.js';
 import { openAudit, type Audit } from '../core/audits.js';
 import type { ActorContext } from '../core/context.js';
 import { SimError } from '../core/errors.js';
@@ -324,6 +325,7 @@ export class Http2Client {
         requestId: ex.requestId,
       },
       { conn: ex.conn?.session.id, req: ex.requestId },
+      HTTP_REQUEST_FIELDS,
     );
   }
 

@@ -6,6 +6,7 @@
  * streams finish; a session idle for idleTimeoutMs gets GOAWAY and is closed. A handler that throws is
  * answered with 500, as the HTTP/1.1 server does.
  */
+import { HTTP_REQUEST_FIELDS } from './http-record.js';
 import { openAudit, type Audit } from '../core/audits.js';
 import { RequestContext } from '../requests/context.js';
 import type { ActorContext } from '../core/context.js';
@@ -332,6 +333,7 @@ class StreamResponse implements HttpServerResponse {
       'http.request',
       { side: 'server', protocol: 'h2', stream: this.id, method: req.method, path: req.path, status, bodyBytes, durationUs: ctx.now - req.receivedAtUs, requestId: req.requestId, error },
       { conn: this.owner.id, req: req.requestId },
+      HTTP_REQUEST_FIELDS,
     );
   }
 }

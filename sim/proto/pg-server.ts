@@ -87,6 +87,19 @@ type State = 'forking' | 'startup' | 'auth-md5' | 'auth-sasl-initial' | 'auth-sa
 
 /** Column name PostgreSQL gives an unnamed expression. */
 const COLUMN = '?column?';
+// put() copies what it is given, so the messages every query sends are encoded once.
+const READY_IDLE = encodeReadyForQuery('I');
+const ROW_DESCRIPTION = encodeRowDescription([COLUMN]);
+/** CommandComplete for `SELECT n`, by n: a run returns a few row counts over and over. Bounded. */
+const selectTags = new Map<number, Uint8Array>();
+function selectComplete(rows: number): Uint8Array {
+  let bytes = selectTags.get(rows);
+  if (bytes === undefined) {
+    bytes = encodeCommandComplete(`SELECT ${rows}`);
+    if (selectTags.size < 1024) selectTags.set(rows, bytes);
+  }
+  return bytes;
+}
 const FILL_BYTE = 0x78; // 'x'
 
 export class PgServerSession {
@@ -280,7 +293,7 @@ export class PgServerSession {
     this.put(encodeParameterStatus('is_superuser', this.options.superuser(this.user) ? 'on' : 'off'));
     this.put(encodeParameterStatus('session_authorization', this.user));
     this.put(encodeBackendKeyData(this.options.pid, this.options.secretKey));
-    this.put(encodeReadyForQuery('I'));
+    this.put(READY_IDLE);
     this.state = 'idle';
     this.flush();
   }
@@ -302,13 +315,13 @@ export class PgServerSession {
   private onQuery(sql: string): void {
     if (sql.trim() === '') {
       this.put(encodeEmptyQueryResponse());
-      this.put(encodeReadyForQuery('I'));
+      this.put(READY_IDLE);
       return this.flush();
     }
     const parsed = parseHints(sql);
     if ('problem' in parsed) {
       this.put(encodeErrorResponse({ severity: 'ERROR', code: SqlState.SyntaxError, message: `faultline hint: ${parsed.problem}` }));
-      this.put(encodeReadyForQuery('I'));
+      this.put(READY_IDLE);
       return this.flush();
     }
     this.state = 'busy';
@@ -329,7 +342,7 @@ export class PgServerSession {
       return;
     }
     this.state = 'sending';
-    this.put(encodeRowDescription([COLUMN]));
+    this.put(ROW_DESCRIPTION);
     this.result = { rowsLeft: outcome.rows, rowBytes: outcome.rowBytes, valueLeft: 0, rows: outcome.rows };
     this.pump();
   }
@@ -353,12 +366,12 @@ export class PgServerSession {
     }
     if (this.blocked || r.rowsLeft > 0 || r.valueLeft > 0 || this.state !== 'sending') return;
     this.result = null;
-    this.put(encodeCommandComplete(`SELECT ${r.rows}`));
+    this.put(selectComplete(r.rows));
     this.finishQuery();
   }
 
   private finishQuery(): void {
-    this.put(encodeReadyForQuery('I'));
+    this.put(READY_IDLE);
     this.flush();
     if (this.state === 'closed') return;
     this.state = 'idle';
@@ -393,8 +406,8 @@ export class PgServerSession {
 
   private flush(): void {
     if (this.outLen === 0) return;
-    const chunk = this.out.subarray(0, this.outLen);
-    this.out = new Uint8Array(PG_SEND_BUFFER_BYTES);
+    // The socket keeps what it is given, so it gets a copy of just the bytes written; the buffer is reused.
+    const chunk = this.out.slice(0, this.outLen);
     this.outLen = 0;
     if (this.state === 'closed' || this.socket.destroyed || this.socket.writableEnded) return;
     if (!this.socket.write(chunk)) this.blocked = true;

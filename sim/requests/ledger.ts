@@ -9,6 +9,10 @@ import type { Simulation } from '../core/simulation.js';
 import { jsonNumber, quotedName } from '../core/canonical.js';
 import { SimError } from '../core/errors.js';
 import type { Micros } from '../core/time.js';
+import { FieldShape } from '../core/trace.js';
+
+/** req.end's field names: one record per request. */
+const END_FIELDS = new FieldShape(['outcome', 'durationUs', 'attempts']);
 
 export interface Span {
   phase: string;
@@ -163,7 +167,7 @@ export class RequestLedger {
       this.byError.set(outcome, (this.byError.get(outcome) ?? 0) + 1);
     }
     this.sim.metrics.counter(`requests.${outcome}`).inc();
-    if (this.traceRequests) this.sim.trace.write({ t: this.sim.now, kind: 'req.end', host: rec.origin, req: rec.id, fields: { outcome, durationUs, attempts: rec.attempts } });
+    if (this.traceRequests) this.sim.trace.writeShaped({ t: this.sim.now, kind: 'req.end', host: rec.origin, req: rec.id, fields: { outcome, durationUs, attempts: rec.attempts } }, END_FIELDS);
   }
 
   /** The requests kept (see keep), in start order: every one by default in tests, the last n in a ring. */

@@ -1,6 +1,7 @@
 /**
  * The fixed-shape encoders of the hottest record kinds (pkt.send, pkt.recv, req.span: sim/net/network.ts,
- * sim/requests/ledger.ts) write lines byte for byte as encodeRecord would: the digest covers the lines, so one
+ * sim/requests/ledger.ts) and the records written with a FieldShape (http.request, gateway.try, db.query.*, req.end)
+ * write lines byte for byte as encodeRecord would: the digest covers the lines, so one
  * byte off would change every digest and split the browser's from the CLI's. Checked on every record of real
  * runs (TCP and UDP packets, spans of every phase) and on request spans with awkward names.
  */
@@ -8,7 +9,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { netOf, runScenario, World } from 'faultline';
 import { findScenario } from 'faultline/scenarios';
-import { encodeRecord, type TraceRecord, type TraceSink } from '../../sim/core/trace.js';
+import { encodeRecord, encodeShaped, FieldShape, type Fields, type TraceRecord, type TraceSink } from '../../sim/core/trace.js';
 
 /** Counts records by kind and keeps the first few whose line is not encodeRecord's. */
 class LineCheck implements TraceSink {
@@ -22,16 +23,29 @@ class LineCheck implements TraceSink {
 }
 
 describe('fixed-shape trace lines', () => {
+  const hot = ['pkt.send', 'pkt.recv', 'req.span', 'http.request', 'req.end'];
   it.each([
-    ['pool-exhaustion', '3s'],
-    ['http2-hol', '3s'],
-    ['partition', '4s'],
-  ])('%s: every line equals encodeRecord of its record', async (name, duration) => {
+    ['pool-exhaustion', '3s', [...hot, 'gateway.try', 'db.query.start', 'db.query.end']],
+    ['http2-hol', '3s', hot],
+    ['partition', '4s', [...hot, 'gateway.try']],
+  ])('%s: every line equals encodeRecord of its record', async (name, duration, kinds) => {
     const check = new LineCheck();
     await runScenario(findScenario(name)!, { seed: 1, duration, sinks: [check] });
     expect(check.wrong).toEqual([]);
-    for (const kind of ['pkt.send', 'pkt.recv', 'req.span']) expect(check.kinds.get(kind) ?? 0, kind).toBeGreaterThan(100);
+    for (const kind of kinds) expect(check.kinds.get(kind) ?? 0, kind).toBeGreaterThan(100);
   });
+
+  const names = ['b', 'a', 'zeta', 'Alpha', 'é', '_', 'a1', '10', '2'];
+  const value = fc.oneof(fc.constant(undefined), fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
+  test.prop([fc.uniqueArray(fc.constantFrom(...names), { minLength: 1 }), fc.array(value, { minLength: names.length, maxLength: names.length }), fc.nat(), fc.option(fc.string(), { nil: undefined })], { numRuns: 300 })(
+    'a FieldShape encodes any subset of its names, in any order, as encodeRecord',
+    (present, values, conn, req) => {
+      const fields: Fields = {};
+      present.forEach((n, i) => (fields[n] = values[i]));
+      const record: TraceRecord = { t: 5, kind: 'k', host: 'h', conn, req, fields };
+      expect(encodeShaped(record, new FieldShape(names))).toBe(encodeRecord(record));
+    },
+  );
 
   it('UDP datagrams too', async () => {
     const check = new LineCheck();
