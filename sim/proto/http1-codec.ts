@@ -109,15 +109,26 @@ export class HttpEncodeError extends TypeError {
   }
 }
 
+const asciiEncoder = new TextEncoder();
+const asciiDecoder = new TextDecoder();
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Latin-1 bytes of a head (every character is one byte, as on the wire). */
 function latin1(text: string): Uint8Array {
+  // Heads are nearly always ASCII, where UTF-8 is Latin-1 and the native encoder is much faster than a loop.
+  if (ASCII.test(text)) return asciiEncoder.encode(text);
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }
 
-/** Bytes [from, to) as text, one character per byte (Latin-1), in slices small enough for fromCharCode's arguments. */
-function latin1Text(bytes: Uint8Array, from: number, to: number): string {
+/**
+ * Bytes [from, to) as text, one character per byte (Latin-1), in slices small enough for fromCharCode's
+ * arguments; `ascii` (no byte above 0x7f) lets the native decoder do it (TextDecoder's 'latin1' is
+ * windows-1252, which differs from Latin-1 in 0x80-0x9f, so it is not used).
+ */
+function latin1Text(bytes: Uint8Array, from: number, to: number, ascii = false): string {
+  if (ascii) return asciiDecoder.decode(bytes.subarray(from, to));
   let out = '';
   for (let at = from; at < to; at += 8192) out += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(to, at + 8192)) as unknown as number[]);
   return out;
@@ -325,22 +336,25 @@ export class MessageDecoder<H> {
     let c3 = pn >= 3 ? prior.charCodeAt(pn - 3) : -1;
     let c2 = pn >= 2 ? prior.charCodeAt(pn - 2) : -1;
     let c1 = pn >= 1 ? prior.charCodeAt(pn - 1) : -1;
+    let bits = 0;
     for (; i < len; i++) {
       const c = chunk[i]!;
+      bits |= c;
       if (c === 10 && c1 === 13 && c2 === 10 && c3 === 13) break;
       c3 = c2;
       c2 = c1;
       c1 = c;
     }
+    const ascii = bits < 0x80;
     if (i === len) {
       if (pn + len - start > this.maxHeadBytes) throw new HttpParseError('HPE_HEADER_OVERFLOW', 'Header overflow');
-      this.headText = prior + latin1Text(chunk, start, len);
+      this.headText = prior + latin1Text(chunk, start, len, ascii);
       return len;
     }
     const n = pn + i + 1 - start;
     // As a byte-at-a-time scan: the head overflows when it is already too long one byte before its end.
     if (n - 1 > this.maxHeadBytes) throw new HttpParseError('HPE_HEADER_OVERFLOW', 'Header overflow');
-    const text = prior + latin1Text(chunk, start, i + 1);
+    const text = prior + latin1Text(chunk, start, i + 1, ascii);
     const parsed = this.parseHead(text.slice(0, n - 4));
     this.headText = '';
     this.head = parsed.head;
@@ -404,6 +418,11 @@ export function writeMessage(socket: MessageSink, head: Uint8Array, bodyBytes: n
   first.set(head);
   let left = bodyBytes - firstBody;
   let ok = socket.write(first);
+  if (left === 0) {
+    // The whole message in one write (nearly every message): no pump.
+    if (!socket.destroyed) done();
+    return;
+  }
   let sinceDrain = first.byteLength;
   const pump = (): void => {
     for (;;) {
