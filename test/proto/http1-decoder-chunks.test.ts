@@ -5,7 +5,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
-import { MessageDecoder, parseRequestHead } from '../../sim/proto/http1-codec.js';
+import { encodeRequestHead, MessageDecoder, parseRequestHead } from '../../sim/proto/http1-codec.js';
 
 function decode(chunks: Uint8Array[], maxHeadBytes: number): string[] {
   const decoder = new MessageDecoder(parseRequestHead, maxHeadBytes);
@@ -22,7 +22,7 @@ function decode(chunks: Uint8Array[], maxHeadBytes: number): string[] {
 }
 
 const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const piece = fc.constantFrom('\r\n', '\n', '\r', 'GET /a HTTP/1.1\r\n', 'POST /b HTTP/1.0\r\n', 'Host: x\r\n', 'X-A:  b \t\r\n', 'content-length: 3\r\n', 'abc', 'bad line\r\n', `x-long: ${'y'.repeat(40)}\r\n`);
+const piece = fc.constantFrom('\r\n', '\n', '\r', 'GET /a HTTP/1.1\r\n', 'POST /b HTTP/1.0\r\n', 'Host: x\r\n', 'X-A:  b \t\r\n', 'content-length: 3\r\n', 'abc', 'bad line\r\n', 'x-latin: caf\u00e9 \u00ff\r\n', `x-long: ${'y'.repeat(40)}\r\n`);
 
 test.prop([fc.array(piece, { maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 8, max: 200 })], { numRuns: 2000 })(
   'any chunking decodes as one byte at a time',
@@ -44,4 +44,12 @@ test.prop([fc.integer({ min: 1, max: 60 })])('a head of L bytes (blank line incl
   expect(decode(cut(head), head.length - 1)).toHaveLength(1);
   expect(decode(cut(head), head.length - 1)[0]).not.toMatch(/^error/);
   expect(decode(cut(head), head.length - 2)).toEqual(['error HPE_HEADER_OVERFLOW']);
+});
+
+test('a Latin-1 header value goes on the wire one byte a character, and reads back the same', () => {
+  const head = encodeRequestHead('GET', '/', [['host', 'h'], ['x-name', 'caf\u00e9 \u00ff']]);
+  const text = 'GET / HTTP/1.1\r\nhost: h\r\nx-name: caf\u00e9 \u00ff\r\n\r\n';
+  expect(Array.from(head)).toEqual(Array.from(text, (c) => c.charCodeAt(0)));
+  const [message] = decode([head], 1000);
+  expect(JSON.parse(message!).head.headers['x-name']).toBe('caf\u00e9 \u00ff');
 });
